@@ -1,0 +1,68 @@
+# Every target installs what it needs into .venv on a fresh clone.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# torch is pinned for our machines (an unpinned torch pulls several GB of CUDA wheels).
+PIP := $(BIN)/python -m pip install -q -c constraints.txt
+QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+export FVIZ_FAST ?= 1
+export MPLBACKEND ?= Agg
+
+.PHONY: demo test unit browser-deps lab bench js models experiments clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.core: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) torch==2.13.0 $(QUIET)
+	$(PIP) -e . $(QUIET)
+	touch $@
+
+$(VENV)/.test: $(VENV)/.core
+	$(PIP) -e ".[test]" $(QUIET)
+	touch $@
+
+$(VENV)/.bench: $(VENV)/.core
+	$(PIP) -e ".[bench]" $(QUIET)
+	# the peer: Lucent 0.1.8 and the kornia it was built against, without their dependencies
+	$(PIP) --no-deps torch-lucent==0.1.8 kornia==0.4.1 $(QUIET)
+	touch $@
+
+## demo: render channel visualizations of the shipped shapes model into out/
+demo: $(VENV)/.core
+	$(BIN)/python -m fviz_widgets.cli demo --out out
+
+## browser-deps: Debian's chromium for the browser tests (needs root; skipped otherwise)
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium missing and not root: browser tests will skip (FVIZ_REQUIRE_BROWSER=1 fails them)"; fi
+
+## test: unit, browser and notebook tests (FVIZ_FAST=1 shrinks notebook step counts)
+test: $(VENV)/.test browser-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks --nbval-lax --durations=10
+
+## unit: the unit tests only
+unit: $(VENV)/.test
+	$(BIN)/python -m pytest -q tests/unit
+
+## lab: JupyterLab on notebooks/
+lab: $(VENV)/.test
+	$(BIN)/jupyter lab notebooks/
+
+## bench: ratio benchmarks against peers measured in the same run
+bench: $(VENV)/.bench
+	$(BIN)/python benchmarks/run_all.py
+
+## models: retrain the shipped shapes models (deterministic; a few minutes each)
+models: $(VENV)/.core
+	$(BIN)/python -m fviz_widgets.zoo.train --activation relu
+	$(BIN)/python -m fviz_widgets.zoo.train --activation softplus
+	$(BIN)/python -m fviz_widgets.zoo.train --activation relu --holdout grid
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
