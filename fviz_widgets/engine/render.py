@@ -185,7 +185,8 @@ def _redirected(model: nn.Module, enabled: bool) -> Iterator[None]:
 
         for module in model.modules():
             if isinstance(module, (nn.ReLU, nn.GELU)):
-                handles.append(module.register_forward_hook(hook))
+                # prepend: the capture hooks on the same module must see the redirected output
+                handles.append(module.register_forward_hook(hook, prepend=True))
         if not handles:
             warnings.warn("redirect_steps > 0 but the model has no nn.ReLU / nn.GELU modules", stacklevel=4)
     try:

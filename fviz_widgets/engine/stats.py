@@ -43,10 +43,6 @@ class ActivationStats:
         inv_sqrt = (values.clamp(min=0) + floor).rsqrt()
         return ((vectors * inv_sqrt) @ vectors.T).float()
 
-    def whiten(self, a: torch.Tensor) -> torch.Tensor:
-        """Whitened channel vectors: (a − mean) @ Wᵀ for a of shape [..., C]."""
-        return (a - self.mean.to(a)) @ self.whitening.to(a).T
-
 
 def _batches(data: Union[torch.Tensor, Dataset, Iterable], batch_size: int) -> Iterable[torch.Tensor]:
     if isinstance(data, torch.Tensor):

@@ -95,7 +95,7 @@ def test_hooks_are_removed_when_the_forward_pass_fails():
     model = small_net()
     with pytest.raises(RuntimeError):
         with capture(model, ["0"]) as run:
-            run(torch.rand(1, 5, 8, 8))  # wrong channel count: the conv raises
+            run(torch.rand(1, 5, 8, 8), preprocess=False)  # wrong channel count: the conv raises
     assert all_hooks(model) == 0
 
 

@@ -100,17 +100,18 @@ def test_optimization_increases_the_objective(model):
 
 
 def test_callback_receives_steps_with_lazy_images(model):
-    seen = []
+    steps, shapes = [], []
 
     def callback(step):
-        seen.append((step.step, step.total, step.phase, set(step.terms)))
+        steps.append((step.step, step.total, step.phase, set(step.terms)))
         if step.step == 2:
-            seen.append(step.images().shape)
+            shapes.append(step.images().shape)
 
     fv.render(model, "conv2:1", steps=3, lbfgs_steps=2, callback=callback, progress=False)
-    assert [s[0] for s in seen if isinstance(s[0], int) and len(s) == 4] == [1, 2, 3, 4, 5]
-    assert (1, 64, 64, 3) in seen
-    assert seen[-1][2] == "lbfgs" and seen[0][2] == "adam"
+    assert [s[0] for s in steps] == [1, 2, 3, 4, 5]
+    assert all(s[1] == 5 and s[3] == {"channel('conv2', 1)"} for s in steps)
+    assert [s[2] for s in steps] == ["adam"] * 3 + ["lbfgs"] * 2
+    assert shapes == [(1, 64, 64, 3)]
 
 
 def test_stop_event_returns_best_so_far_and_cleans_up(model):
@@ -246,8 +247,10 @@ def test_redirected_relu_passes_upward_gradients_only_during_the_first_steps():
         model[0].bias.fill_(-10.0)  # dead for every image in [0, 1]
     dead = fv.render(model, "1:0", steps=20, transforms=None, progress=False)
     assert np.ptp(dead.terms["channel('1', 0)"]) == 0, "a dead unit gives no gradient"
+    brief = fv.render(model, "1:0", steps=20, transforms=None, redirect_steps=5, progress=False)
     redirected = fv.render(model, "1:0", steps=20, transforms=None, redirect_steps=20, progress=False)
-    assert redirected.images.mean() > dead.images.mean() + 0.1, "redirection pushes the input up"
+    assert redirected.images.mean() > brief.images.mean() > dead.images.mean() + 0.005, "pushes the input up"
+    assert redirected.images.mean() > dead.images.mean() + 0.03
     assert all(len(m._forward_hooks) == 0 for m in model.modules())
 
 
