@@ -7,7 +7,6 @@ BIN := $(VENV)/bin
 # torch is pinned for our machines (an unpinned torch pulls several GB of CUDA wheels).
 PIP := $(BIN)/python -m pip install -q -c constraints.txt
 QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
-export FVIZ_FAST ?= 1
 export MPLBACKEND ?= Agg
 
 .PHONY: demo test unit browser-deps lab bench js models experiments clean
@@ -44,7 +43,7 @@ browser-deps:
 
 ## test: unit, browser and notebook tests (FVIZ_FAST=1 shrinks notebook step counts)
 test: $(VENV)/.test browser-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks --nbval-lax --durations=10
+	FVIZ_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks --nbval-lax --durations=10
 
 ## unit: the unit tests only
 unit: $(VENV)/.test

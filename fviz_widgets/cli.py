@@ -32,6 +32,7 @@ def demo(out: Path, steps: int, seed: int) -> List[Path]:
     classes.labels = list(fv.datasets.CLASSES)
     made.append(classes.save(out / "shapes_cnn_classes.png", columns=5))
     classes.show(columns=5).savefig(out / "shapes_cnn_classes_titled.png", dpi=80)
+    made.append(out / "shapes_cnn_classes_titled.png")
 
     channels = fv.render_layer(model, "conv3", channels=range(16), steps=steps, seed=seed, batch_size=16)
     made.append(channels.save(out / "shapes_cnn_conv3.png", columns=8))

@@ -1,0 +1,17 @@
+"""`make bench`: every benchmark in this folder, one after the other, each printing its table."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ["hooks_early_exit.py", "render_vs_lucent.py"]
+
+if __name__ == "__main__":
+    failed = []
+    for name in BENCHMARKS:
+        print(f"\n=== {name} ===", flush=True)
+        if subprocess.call([sys.executable, str(HERE / name)]) != 0:
+            failed.append(name)
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}")
