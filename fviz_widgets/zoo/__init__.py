@@ -1,0 +1,152 @@
+"""Ready-to-visualize models, each returned in eval mode with its `Preprocess` attached.
+
+- `shapes_cnn`: small CNNs trained on `fviz_widgets.datasets.shapes`, shipped with the package.
+- `torchvision`: any ``torchvision.models`` architecture (needs the optional torchvision extra).
+- `from_url`: your own architecture with weights downloaded from a URL.
+
+Example:
+    >>> from fviz_widgets.engine.preprocess import get_preprocess
+    >>> model = shapes_cnn("relu")
+    >>> model.training, get_preprocess(model).input_size
+    (False, (64, 64))
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Tuple
+
+import torch
+from torch import nn
+
+from ..engine.preprocess import IMAGENET_MEAN, IMAGENET_STD, Preprocess, attach_preprocess
+from .shapes_cnn import PREPROCESS, ShapesCNN, weights_filename
+
+__all__ = ["ShapesCNN", "available_shapes_weights", "from_url", "shapes_cnn", "torchvision"]
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+IMAGENET_PREPROCESS = Preprocess(mean=IMAGENET_MEAN, std=IMAGENET_STD, input_size=(224, 224))
+
+
+def available_shapes_weights() -> List[Tuple[str, Optional[str]]]:
+    """The (activation, holdout) pairs with packaged `shapes_cnn` weights."""
+    pairs = []
+    for path in sorted(WEIGHTS_DIR.glob("shapes_cnn_*.pt")):
+        activation, _, holdout = path.stem[len("shapes_cnn_"):].partition("_holdout-")
+        pairs.append((activation, holdout or None))
+    return pairs
+
+
+def shapes_cnn(activation: str = "relu", holdout: Optional[str] = None, *, pretrained: bool = True) -> ShapesCNN:
+    """A `ShapesCNN`, with the packaged weights unless ``pretrained=False``.
+
+    Args:
+        activation: ``"relu"`` or ``"softplus"`` (``"gelu"`` exists only untrained).
+        holdout: the class left out of training (``"grid"`` for the shipped holdout model);
+            its output unit was never trained.
+        pretrained: load the packaged weights; otherwise a randomly initialised network.
+
+    Example:
+        >>> model = shapes_cnn("relu", holdout="grid")
+        >>> model.conv1.weight.shape
+        torch.Size([16, 3, 5, 5])
+    """
+    model = ShapesCNN(activation)
+    if pretrained:
+        path = WEIGHTS_DIR / weights_filename(activation, holdout)
+        if not path.is_file():
+            shipped = ", ".join(
+                f"(activation={a!r}, holdout={h!r})" for a, h in available_shapes_weights()
+            )
+            raise ValueError(
+                f"no packaged shapes_cnn weights for activation={activation!r}, holdout={holdout!r}; "
+                f"available: {shipped}. Train others with "
+                f"`python -m fviz_widgets.zoo.train --activation ACTIVATION [--holdout CLASS]`."
+            )
+        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    elif holdout is not None:
+        raise ValueError("holdout only selects packaged weights; pass pretrained=True or holdout=None")
+    return attach_preprocess(model.eval(), PREPROCESS)
+
+
+def torchvision(name: str, weights: Optional[str] = "DEFAULT") -> nn.Module:
+    """``torchvision.models.get_model(name, weights=weights)`` in eval mode with ImageNet preprocessing.
+
+    torchvision is imported only here, so the rest of the package works without it.
+
+    Example:
+        >>> model = torchvision("resnet18")  # doctest: +SKIP
+    """
+    try:
+        tv = importlib.import_module("torchvision")
+    except Exception as error:  # a torch/torchvision mismatch raises RuntimeError, not ImportError
+        raise ImportError(
+            "fviz_widgets.zoo.torchvision needs a working torchvision: "
+            "pip install 'fviz_widgets[torchvision]' (or a torchvision build matching your torch "
+            f"version, torch {torch.__version__}). Importing torchvision failed with "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    model = tv.models.get_model(name, weights=weights)
+    return attach_preprocess(model.eval(), IMAGENET_PREPROCESS)
+
+
+def _mismatch_summary(expected: Dict[str, torch.Tensor], loaded: Mapping) -> List[str]:
+    """Human-readable differences between a model's state dict and a loaded one."""
+    def listing(keys: List[str]) -> str:
+        return ", ".join(keys[:5]) + (f", ... ({len(keys) - 5} more)" if len(keys) > 5 else "")
+
+    missing = [key for key in expected if key not in loaded]
+    unexpected = [key for key in loaded if key not in expected]
+    reshaped = [
+        f"{key} {tuple(loaded[key].shape)} vs {tuple(expected[key].shape)}"
+        for key in expected
+        if key in loaded and isinstance(loaded[key], torch.Tensor) and loaded[key].shape != expected[key].shape
+    ]
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} missing key(s): {listing(missing)}")
+    if unexpected:
+        problems.append(f"{len(unexpected)} unexpected key(s): {listing(unexpected)}")
+    if reshaped:
+        problems.append(f"{len(reshaped)} shape mismatch(es), file vs model: {listing(reshaped)}")
+    return problems
+
+
+def from_url(
+    url: str,
+    builder: Callable[[], nn.Module],
+    *,
+    preprocess: Optional[Preprocess] = None,
+    model_dir: Optional[str] = None,
+    check_hash: bool = False,
+    file_name: Optional[str] = None,
+) -> nn.Module:
+    """``builder()`` with the state dict at `url` loaded strictly, in eval mode.
+
+    Downloads (and caches) with `torch.hub.load_state_dict_from_url`, loading with
+    ``weights_only=True`` so the file cannot run code.
+
+    Args:
+        url: where the state dict lives (``https://``, ``file://``, ...).
+        builder: makes the untrained architecture, e.g. ``lambda: MyNet(width=64)``.
+        preprocess: attached to the model when given (otherwise [0, 1] input goes in unchanged).
+        model_dir, check_hash, file_name: passed to `torch.hub.load_state_dict_from_url`.
+
+    Example:
+        >>> net = from_url("https://example.com/mynet.pt", lambda: MyNet(), preprocess=Preprocess())  # doctest: +SKIP
+    """
+    state = torch.hub.load_state_dict_from_url(
+        url, model_dir=model_dir, map_location="cpu", check_hash=check_hash, file_name=file_name, weights_only=True
+    )
+    if not isinstance(state, Mapping):
+        raise TypeError(f"{url} holds a {type(state).__name__}, not a state dict")
+    model = builder()
+    problems = _mismatch_summary(model.state_dict(), state)
+    if problems:
+        raise ValueError(f"the state dict at {url} does not fit {type(model).__name__}: " + "; ".join(problems))
+    model.load_state_dict(state)
+    if preprocess is not None:
+        attach_preprocess(model, preprocess)
+    return model.eval()
