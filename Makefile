@@ -26,7 +26,7 @@ $(VENV)/.test: $(VENV)/.core
 $(VENV)/.bench: $(VENV)/.core
 	$(PIP) -e ".[bench]" $(QUIET)
 	# the peer: Lucent 0.1.8 and the kornia it was built against, without their dependencies
-	$(PIP) --no-deps torch-lucent==0.1.8 kornia==0.4.1 $(QUIET)
+	$(PIP) --no-deps torch-lucent==0.1.8 kornia==0.4.1 decorator $(QUIET)
 	touch $@
 
 ## demo: render channel visualizations of the shipped shapes model into out/
