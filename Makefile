@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip install -q -c constraints.txt
 QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 export MPLBACKEND ?= Agg
 
-.PHONY: demo test unit browser-deps lab bench js models experiments clean
+.PHONY: demo test unit browser-deps lab bench models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
