@@ -230,7 +230,6 @@ class _Run:
         self.best_values: Optional[torch.Tensor] = None
         self.best_images: Optional[torch.Tensor] = None
         self.start = time.perf_counter()
-        self.pending_error: Optional[str] = None
 
     def loss(self, run, transformed: bool = True) -> torch.Tensor:
         """Forward + objective; records the step's values and best images; returns the loss."""

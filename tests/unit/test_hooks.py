@@ -1,5 +1,7 @@
 """Layer addressing and activation capture: names, errors, hook cleanup, early exit."""
 
+from contextlib import nullcontext
+
 import pytest
 import torch
 from torch import nn
@@ -71,7 +73,7 @@ def test_early_exit_skips_every_module_after_the_last_requested_layer():
 def test_hooks_are_removed_after_success_exception_and_interrupt(ending):
     model = small_net()
     assert all_hooks(model) == 0
-    with pytest.raises((RuntimeError, KeyboardInterrupt)) if ending != "success" else _nothing():
+    with pytest.raises((RuntimeError, KeyboardInterrupt)) if ending != "success" else nullcontext():
         with capture(model, ["0", "2.1", "5"]) as run:
             run(torch.rand(1, 3, 8, 8))
             assert all_hooks(model) == 3
@@ -81,14 +83,6 @@ def test_hooks_are_removed_after_success_exception_and_interrupt(ending):
                 raise KeyboardInterrupt
     assert all_hooks(model) == 0
     assert model._forward_hooks == {}
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def test_hooks_are_removed_when_the_forward_pass_fails():
