@@ -7,9 +7,11 @@ BIN := $(VENV)/bin
 # torch is pinned for our machines (an unpinned torch pulls several GB of CUDA wheels).
 PIP := $(BIN)/python -m pip install -q -c constraints.txt
 QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+NPM_QUIET := 2>&1 | { grep -v 'Unknown user config\|This will stop working\|install-scripts' || true; }
+JS_DEPS := js/node_modules/.package-lock.json
 export MPLBACKEND ?= Agg
 
-.PHONY: demo test unit browser-deps lab bench models clean
+.PHONY: demo test unit browser-deps js js-check lab bench models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +31,20 @@ $(VENV)/.bench: $(VENV)/.core
 	$(PIP) --no-deps torch-lucent==0.1.8 kornia==0.4.1 decorator $(QUIET)
 	touch $@
 
+# esbuild comes from npm, pinned by js/package-lock.json
+$(JS_DEPS): js/package.json js/package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } \
+		|| { echo "npm is missing: install Node.js (>= 18) to build the widget bundles"; exit 1; }
+	cd js && npm ci --no-audit --no-fund --loglevel=error $(NPM_QUIET)
+
+## js: rebuild the widget bundles in fviz_widgets/static/ from js/ (commit them)
+js: $(JS_DEPS)
+	cd js && node build.mjs
+
+## js-check: fail when the committed bundles differ from a fresh build of js/
+js-check: $(JS_DEPS)
+	cd js && node build.mjs --check
+
 ## demo: render channel visualizations of the shipped shapes model into out/
 demo: $(VENV)/.core
 	$(BIN)/python -m fviz_widgets.cli demo --out out
@@ -42,7 +58,7 @@ browser-deps:
 	else echo "chromium missing and not root: browser tests will skip (FVIZ_REQUIRE_BROWSER=1 fails them)"; fi
 
 ## test: unit, browser and notebook tests (FVIZ_FAST=1 shrinks notebook step counts)
-test: $(VENV)/.test browser-deps
+test: $(VENV)/.test browser-deps js-check
 	FVIZ_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks --nbval-lax --durations=10
 
 ## unit: the unit tests only
@@ -64,4 +80,4 @@ models: $(VENV)/.core
 	$(BIN)/python -m fviz_widgets.zoo.train --activation relu --holdout grid
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache js/node_modules

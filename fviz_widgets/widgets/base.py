@@ -1,0 +1,69 @@
+"""What every fviz widget shares: its bundle, frame encoding, throttling and a stable repr.
+
+Widgets are thin anywidget views over engine results and Step streams. State lives in synced
+traits (never in one-off messages), so a view opened late or re-opened shows the latest state.
+Images travel as PNG/JPEG bytes (binary buffers, not base64).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict
+
+import anywidget
+import numpy as np
+
+from ..engine import images as imaging
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+LIVE_QUALITY = 90
+
+
+def bundle(name: str) -> Path:
+    """The built JS bundle of a widget (see js/ and `make js`)."""
+    path = STATIC / f"{name}.js"
+    if not path.is_file():
+        raise FileNotFoundError(f"widget bundle {path} is missing; build it with `make js`")
+    return path
+
+
+def encode_frame(image: np.ndarray, final: bool) -> bytes:
+    """A float HWC image → JPEG bytes for live frames, PNG (lossless) for final ones."""
+    return imaging.encode(image, "PNG" if final else "JPEG", quality=LIVE_QUALITY)
+
+
+class Throttle:
+    """Says yes at most once per `interval` seconds (time-based, so fast steps do not flood).
+
+    Example:
+        >>> every_tenth = Throttle(0.1)
+        >>> every_tenth(), every_tenth()          # the second call comes too soon
+        (True, False)
+        >>> every_tenth(force=True)               # final frames always go
+        True
+    """
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic):
+        self.interval = interval
+        self.clock = clock
+        self.last = -float("inf")
+
+    def __call__(self, force: bool = False) -> bool:
+        now = self.clock()
+        if force or now - self.last >= self.interval:
+            self.last = now
+            return True
+        return False
+
+
+class Widget(anywidget.AnyWidget):
+    """Base class: subclasses set `_esm = bundle("name")` and describe themselves in `_summary`."""
+
+    def _summary(self) -> Dict[str, Any]:
+        return {}
+
+    def __repr__(self) -> str:
+        # Deterministic (no ids, addresses or timings), so notebook outputs are stable.
+        fields = ", ".join(f"{key}={value!r}" for key, value in self._summary().items())
+        return f"{type(self).__name__}({fields})"

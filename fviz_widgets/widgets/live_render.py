@@ -1,0 +1,249 @@
+"""LiveRender: watch `fv.render` optimize, in the notebook.
+
+    >>> live = fv.LiveRender(model, "conv3:5", steps=256)
+    >>> result = live.run()                        # blocking: streams while the cell runs
+    >>> handle = live.run(background=True)         # the cell returns at once; Stop works
+    >>> handle.stop()                              # or press Stop; returns the RenderResult
+
+Blocking mode works everywhere (JupyterLab, Notebook 7, VS Code, Colab, nbval): the kernel is
+busy, so interrupt it to stop (the best images so far are kept). Background mode runs the
+engine in a thread; the Stop button sets a trait that the kernel hears between cells.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy as np
+import traitlets as t
+from torch import nn
+
+from ..engine import images as imaging
+from ..engine.objectives import Objective, as_objective
+from ..engine.render import NonFiniteLossError, RenderResult, Step, render
+from .base import Throttle, Widget, bundle, encode_frame
+
+FRAME_INTERVAL = 0.1  # ≈10 images per second
+SCALAR_INTERVAL = 0.1  # ≤10 Hz for step, it/s and curves
+MAX_POINTS = 1000  # curve points sent to the front end (the full history stays in the result)
+
+
+class LiveRender(Widget):
+    """A render that streams into a widget: image(s), loss and term curves, status, snapshots.
+
+    Args:
+        model, objective: as for `fv.render`.
+        **render_kwargs: any other `fv.render` argument (steps, param, transforms, lbfgs_steps,
+            thresholds, seed, ...). A `callback` is still called on every step; `progress`
+            defaults to False because the widget is the progress display.
+
+    Example:
+        >>> live = fv.LiveRender(fv.zoo.shapes_cnn(), fv.obj.class_logit(0), steps=128)
+        >>> result = live.run()
+    """
+
+    _esm = bundle("live_render")
+
+    title = t.Unicode("").tag(sync=True)
+    status = t.Unicode("idle").tag(sync=True)
+    mode = t.Unicode("blocking").tag(sync=True)
+    step = t.Int(0).tag(sync=True)
+    total = t.Int(0).tag(sync=True)
+    phase = t.Unicode("").tag(sync=True)
+    it_per_s = t.Float(0.0).tag(sync=True)
+    elapsed = t.Float(0.0).tag(sync=True)
+    frame = t.Bytes(b"").tag(sync=True)
+    frame_step = t.Int(0).tag(sync=True)
+    history = t.Dict().tag(sync=True)
+    thresholds = t.List().tag(sync=True)
+    labels = t.List(t.Unicode()).tag(sync=True)
+    error = t.Unicode("").tag(sync=True)
+    stop_requested = t.Bool(False).tag(sync=True)
+
+    def __init__(self, model: nn.Module, objective: Objective | str, **render_kwargs: Any):
+        for key in ("stop",):
+            if key in render_kwargs:
+                raise TypeError(f"LiveRender manages `{key}` itself; use run(background=True) and stop()")
+        objective = as_objective(objective)
+        self._model = model
+        self._objective = objective
+        self._user_callback: Optional[Callable[[Step], None]] = render_kwargs.pop("callback", None)
+        render_kwargs.setdefault("progress", False)
+        self._kwargs = render_kwargs
+        total = render_kwargs.get("steps", 512) + render_kwargs.get("lbfgs_steps", 0)
+        self._snapshot_steps = set(render_kwargs.get("thresholds") or ())
+        self._stop = threading.Event()
+        self._lock = threading.RLock()  # trait updates come from the engine thread and the kernel
+        self._running = False
+        self.result: Optional[RenderResult] = None
+        super().__init__(title=repr(objective), total=total)
+        self.observe(self._on_stop_requested, "stop_requested")
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self, background: bool = False, display: bool = True) -> "RenderResult | RenderHandle":
+        """Show the widget (unless display=False) and render.
+
+        Blocking (default): returns the `RenderResult`; a kernel interrupt ends the run with the
+        best images so far. background=True: returns a `RenderHandle` at once.
+        """
+        if self._running:
+            raise RuntimeError("this LiveRender is already running; stop() its handle or wait() first")
+        self._reset("background" if background else "blocking")
+        if display:
+            from IPython.display import display as show
+
+            show(self)
+        if not background:
+            return self._work()
+        handle = RenderHandle(self)
+        thread = threading.Thread(target=handle._target, name="fviz-live-render", daemon=True)
+        handle._thread = thread
+        thread.start()
+        return handle
+
+    def _reset(self, mode: str) -> None:
+        self._running = True
+        self._stop.clear()
+        self._steps: List[int] = []
+        self._loss: List[float] = []
+        self._terms: Dict[str, List[float]] = defaultdict(list)
+        self._frame_gate = Throttle(FRAME_INTERVAL)
+        self._scalar_gate = Throttle(SCALAR_INTERVAL)
+        self.result = None
+        with self._lock, self.hold_sync():
+            self.mode, self.status, self.error = mode, "running", ""
+            self.step, self.phase, self.it_per_s, self.elapsed = 0, "", 0.0, 0.0
+            self.frame, self.frame_step, self.history, self.thresholds = b"", 0, {}, []
+            self.stop_requested = False
+
+    def _work(self) -> RenderResult:
+        try:
+            result = render(self._model, self._objective, callback=self._on_step, stop=self._stop, **self._kwargs)
+        except NonFiniteLossError as error:
+            self._finish(error.result, error=str(error))
+            raise
+        except BaseException as error:
+            self._fail(error)
+            raise
+        self._finish(result)
+        return result
+
+    def _on_step(self, step: Step) -> None:
+        self._steps.append(step.step)
+        self._loss.append(step.loss)
+        for name, values in step.terms.items():
+            self._terms[name].append(float(np.mean(values)))
+        if self._user_callback is not None:
+            self._user_callback(step)
+        snapshot = step.step in self._snapshot_steps
+        send_frame = self._frame_gate()
+        images = step.images() if (snapshot or send_frame) else None
+        with self._lock, self.hold_sync():
+            if self._scalar_gate():
+                self.step, self.phase = step.step, step.phase
+                self.elapsed = step.elapsed
+                self.it_per_s = step.step / step.elapsed if step.elapsed > 0 else 0.0
+                self.history = self._history()
+            if send_frame:
+                self.frame = encode_frame(self._grid(images), final=False)
+                self.frame_step = step.step
+            if snapshot:
+                png = encode_frame(self._grid(images), final=True)
+                self.thresholds = self.thresholds + [{"step": step.step, "png": png}]
+
+    def _finish(self, result: RenderResult, error: str = "") -> None:
+        self.result = result
+        with self._lock, self.hold_sync():
+            self.status = result.status
+            self.error = error
+            self.step = int(result.timing.get("steps", len(self._steps)))
+            self.elapsed = float(result.timing.get("seconds", 0.0))
+            self.it_per_s = float(result.timing.get("it_per_s", 0.0))
+            self.history = self._history()
+            self.labels = list(result.labels or [])
+            self.frame = encode_frame(self._grid(result.images), final=True)  # final frames are PNG
+            self.frame_step = self.step
+        self._running = False
+
+    def _fail(self, error: BaseException) -> None:
+        with self._lock:
+            self.status, self.error = "failed", f"{type(error).__name__}: {error}"
+        self._running = False
+
+    def _on_stop_requested(self, change: Dict[str, Any]) -> None:
+        if change["new"] and self._running:
+            self._stop.set()
+            with self._lock:
+                self.status = "stopping"  # tells the front end the kernel heard the Stop button
+
+    def _history(self) -> Dict[str, Any]:
+        n = len(self._steps)
+        pick = np.unique(np.linspace(0, n - 1, MAX_POINTS).round().astype(int)) if n > MAX_POINTS else slice(None)
+        take = lambda values: np.asarray(values, dtype=np.float64)[pick].tolist()  # noqa: E731
+        return {
+            "step": np.asarray(self._steps)[pick].tolist(),
+            "loss": take(self._loss),
+            "terms": {name: take(values) for name, values in self._terms.items()},
+        }
+
+    @staticmethod
+    def _grid(images: np.ndarray) -> np.ndarray:
+        return imaging.grid(images, columns=min(len(images), 8))
+
+    def _summary(self) -> Dict[str, Any]:
+        return {"objective": self.title, "status": self.status, "step": f"{self.step}/{self.total}"}
+
+
+class RenderHandle:
+    """A LiveRender running in the background: `stop()`, `wait()`, `result`, `status`.
+
+    Example:
+        >>> handle = fv.LiveRender(model, "conv3:5", steps=2000).run(background=True)
+        >>> result = handle.stop()      # ends within one step; returns the best-so-far result
+    """
+
+    def __init__(self, widget: LiveRender):
+        self.widget = widget
+        self._thread: Optional[threading.Thread] = None
+        self._error: Optional[BaseException] = None
+
+    def _target(self) -> None:
+        try:
+            self.widget._work()
+        except BaseException as error:  # kept for wait(); the widget already shows it
+            self._error = error
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def status(self) -> str:
+        return self.widget.status
+
+    @property
+    def result(self) -> Optional[RenderResult]:
+        """The RenderResult once the run has ended (None while it runs)."""
+        return None if self.running else self.widget.result
+
+    def stop(self, timeout: Optional[float] = None) -> Optional[RenderResult]:
+        """Ask the run to end after its current step, then wait for its result."""
+        self.widget._stop.set()
+        return self.wait(timeout)
+
+    def wait(self, timeout: Optional[float] = None) -> RenderResult:
+        """Block until the run ends; returns its result or raises the error that ended it."""
+        assert self._thread is not None
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise TimeoutError(f"render still running after {timeout} s (step {self.widget.step}/{self.widget.total})")
+        if self._error is not None:
+            raise self._error
+        assert self.widget.result is not None
+        return self.widget.result
+
+    def __repr__(self) -> str:
+        return f"RenderHandle({self.widget.status}, step {self.widget.step}/{self.widget.total})"

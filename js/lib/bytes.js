@@ -1,0 +1,13 @@
+/**
+ * Bytes from a widget trait as a Uint8Array over the same memory.
+ *
+ * ipywidgets delivers Python `bytes` as a DataView that may be a window into a larger
+ * ArrayBuffer (the whole websocket message), so byteOffset and byteLength must be respected.
+ */
+export function toBytes(value) {
+  if (value == null) return new Uint8Array(0);
+  if (value instanceof Uint8Array) return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw new TypeError(`expected bytes, got ${Object.prototype.toString.call(value)}`);
+}
