@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["hooks_early_exit.py", "render_vs_lucent.py"]
+BENCHMARKS = ["hooks_early_exit.py", "render_vs_lucent.py", "live_render_overhead.py"]
 
 if __name__ == "__main__":
     failed = []
