@@ -47,13 +47,13 @@ var LatestFrame = class {
 };
 
 // lib/canvas.js
-function drawBitmap(canvas, bitmap, displayWidth) {
+function drawBitmap(canvas, bitmap, displayWidth, keep = false) {
   if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
   if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
   const ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
+  if (!keep) bitmap.close();
   if (displayWidth) fitWidth(canvas, displayWidth);
 }
 function fitWidth(canvas, width) {

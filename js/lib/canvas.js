@@ -1,13 +1,13 @@
 /** Canvas helpers: draw a bitmap at its native size, shown enlarged without smoothing. */
 
-/** Draw `bitmap` onto `canvas` at 1:1 (the canvas takes the bitmap's size) and release it. */
-export function drawBitmap(canvas, bitmap, displayWidth) {
+/** Draw `bitmap` onto `canvas` at 1:1 (the canvas takes the bitmap's size); release it unless kept. */
+export function drawBitmap(canvas, bitmap, displayWidth, keep = false) {
   if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
   if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
   const ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
+  if (!keep) bitmap.close();
   if (displayWidth) fitWidth(canvas, displayWidth);
 }
 

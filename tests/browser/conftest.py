@@ -61,6 +61,12 @@ class Harness:
     def get(self, key: str):
         return self.page.evaluate("(key) => window.harness.get(key)", key)
 
+    def message(self, content: dict, buffers=()) -> None:
+        self.page.evaluate("([c, b]) => window.harness.message(c, b)", [to_wire(content), to_wire(list(buffers))])
+
+    def sent(self) -> list:
+        return self.page.evaluate("() => window.harness.sent()")
+
     def saved(self) -> list:
         return self.page.evaluate("() => window.harness.model.saved")
 

@@ -83,5 +83,8 @@ window.harness = {
     view.el.remove();
   },
   update(changes) { this.model.update(fromWire(changes)); },
+  /** A custom message from Python (`widget.send(content, buffers)`). */
+  message(content, buffers = []) { this.model.emit("msg:custom", content, buffers.map(fromWire)); },
+  sent() { return plain(this.model.sent); },
   get(key) { return plain(this.model.get(key)); },
 };
