@@ -14,6 +14,8 @@ from .engine import objectives as obj
 from .engine import params as param
 from .engine import transforms
 from .engine.hooks import LayerError, capture, layers
+from .engine.invariance import InvarianceResult, Walk, invariance
+from .engine.quadratic import QuadraticForm
 from .engine.preprocess import Preprocess, attach_preprocess
 from .engine.render import NonFiniteLossError, RenderResult, Step, render_layer
 from .engine.render import render as _render
@@ -21,7 +23,7 @@ from .engine.stats import ActivationStats, activation_stats
 
 __version__ = "0.1.0"
 
-_WIDGETS = {"LiveRender", "RenderHandle"}
+_WIDGETS = {"LiveRender", "RenderHandle", "WalkScrubber"}
 
 
 def render(model, objective, *, live: bool = False, **kwargs) -> RenderResult:
@@ -58,17 +60,22 @@ def __getattr__(name: str):
 
 __all__ = [
     "ActivationStats",
+    "InvarianceResult",
     "LayerError",
     "LiveRender",
     "NonFiniteLossError",
     "Preprocess",
+    "QuadraticForm",
     "RenderHandle",
     "RenderResult",
     "Step",
+    "Walk",
+    "WalkScrubber",
     "activation_stats",
     "attach_preprocess",
     "capture",
     "datasets",
+    "invariance",
     "layers",
     "obj",
     "param",

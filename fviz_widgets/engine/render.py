@@ -34,8 +34,9 @@ from . import images as imaging
 from . import params as params_module
 from . import transforms as transforms_module
 from .hooks import INPUT, capture
+from .modelstate import device_of, frozen
 from .objectives import Objective, as_objective, channels as channels_objective
-from .preprocess import get_preprocess, input_shape, unwrap
+from .preprocess import get_preprocess, input_shape
 
 OptimizerFactory = Callable[[Sequence[torch.Tensor]], torch.optim.Optimizer]
 
@@ -142,25 +143,6 @@ class RenderResult:
         return imaging.encode(self.grid())
 
 
-# --- model state during a run --------------------------------------------------------------------
-@contextlib.contextmanager
-def _frozen(model: nn.Module) -> Iterator[None]:
-    """Eval mode and no parameter gradients for the run; the model's state is restored after."""
-    training = model.training
-    grads = [(p, p.requires_grad) for p in model.parameters()]
-    if training:
-        warnings.warn("model was in training mode; rendering in eval mode", stacklevel=4)
-    model.eval()
-    for p, _ in grads:
-        p.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p, requires in grads:
-            p.requires_grad_(requires)
-        model.train(training)
-
-
 class _RedirectedReLU(torch.autograd.Function):
     """ReLU whose gradient also flows where the input is negative, if it pushes the input up."""
 
@@ -194,14 +176,6 @@ def _redirected(model: nn.Module, enabled: bool) -> Iterator[None]:
     finally:
         for handle in handles:
             handle.remove()
-
-
-def _device(model: nn.Module) -> torch.device:
-    param = next(unwrap(model).parameters(), None)
-    if param is None:
-        buffer = next(unwrap(model).buffers(), None)
-        return buffer.device if buffer is not None else torch.device("cpu")
-    return param.device
 
 
 def _term_names(objective: Objective) -> List[str]:
@@ -339,7 +313,7 @@ def render(
     objective = as_objective(objective)
     if steps < 0 or lbfgs_steps < 0:
         raise ValueError(f"steps and lbfgs_steps must be ≥ 0, got {steps} and {lbfgs_steps}")
-    device = _device(model)
+    device = device_of(model)
     if param is None:
         channels, h, w = input_shape(model, size)
         param = params_module.image((h, w), batch=batch or 1, channels=channels, seed=seed, device=device)
@@ -359,7 +333,7 @@ def render(
 
     bar = tqdm(total=total, disable=not progress, desc="render", leave=False)
     try:
-        with _frozen(model), capture(model, objective.layers) as run:
+        with frozen(model), capture(model, objective.layers) as run:
             opt = (optimizer or _adam(lr))(list(param.parameters()))
             phase = type(opt).__name__.lower()
             for i in range(steps):
@@ -409,7 +383,7 @@ def _lbfgs(state: _Run, run, param, steps: int, thresholds, stop, bar) -> None:
 def _layer_channels(model: nn.Module, layer: str, size) -> int:
     with torch.no_grad(), capture(model, [layer]) as run:
         shape = input_shape(model, size)
-        a = run(torch.zeros((1, *shape), device=_device(model)))[layer]
+        a = run(torch.zeros((1, *shape), device=device_of(model)))[layer]
     if a.ndim < 2:
         raise ValueError(f"layer {layer!r} has no channel axis (shape {tuple(a.shape)})")
     return a.shape[1]

@@ -1,5 +1,6 @@
 """Notebook widgets (anywidget): thin views over engine results and Step streams."""
 
 from .live_render import LiveRender, RenderHandle
+from .walk_scrubber import WalkScrubber
 
-__all__ = ["LiveRender", "RenderHandle"]
+__all__ = ["LiveRender", "RenderHandle", "WalkScrubber"]
