@@ -19,11 +19,11 @@ from .engine.quadratic import QuadraticForm
 from .engine.preprocess import Preprocess, attach_preprocess
 from .engine.render import NonFiniteLossError, RenderResult, Step, render_layer
 from .engine.render import render as _render
-from .engine.stats import ActivationStats, activation_stats
+from .engine.stats import ActivationStats, activation_stats, activations
 
 __version__ = "0.1.0"
 
-_WIDGETS = {"LiveRender", "RenderHandle", "WalkScrubber"}
+_WIDGETS = {"DirectionEditor", "LiveRender", "RenderHandle", "WalkScrubber"}
 
 
 def render(model, objective, *, live: bool = False, **kwargs) -> RenderResult:
@@ -60,6 +60,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "ActivationStats",
+    "DirectionEditor",
     "InvarianceResult",
     "LayerError",
     "LiveRender",
@@ -72,6 +73,7 @@ __all__ = [
     "Walk",
     "WalkScrubber",
     "activation_stats",
+    "activations",
     "attach_preprocess",
     "capture",
     "datasets",

@@ -1,4 +1,4 @@
-"""Activation statistics of a layer over data: mean, covariance and the whitening matrix.
+"""A layer's activations over data: per-image channel responses, mean, covariance, whitening.
 
 The whitening (ZCA) matrix W = Σ^(-1/2) makes a layer's channels decorrelated with unit variance;
 objectives take it as ``transform=`` to measure directions in that "decorrelated" space (Lucid
@@ -18,11 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Optional, Union
 
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from .hooks import capture
+from .hooks import canonical, capture
+from .modelstate import device_of
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,7 @@ def activation_stats(
     `data` is an image tensor [N, C, H, W] in the input domain, a Dataset of (image, label) or
     images, or any iterable of batches (a DataLoader). Accumulates in float64.
     """
-    param = next(model.parameters(), None)
-    device = param.device if param is not None else torch.device("cpu")
+    device = device_of(model)
     total = total_outer = None
     count = 0
     with capture(model, [layer]) as run:
@@ -90,3 +91,41 @@ def activation_stats(
     mean = total / count
     cov = (total_outer - count * torch.outer(mean, mean)) / (count - 1)
     return ActivationStats(layer, mean.float().cpu(), cov.float().cpu(), count, eps)
+
+
+@torch.no_grad()
+def activations(
+    model: nn.Module,
+    layer: str,
+    data: Union[torch.Tensor, np.ndarray, Dataset, Iterable],
+    *,
+    aggregation: str = "mean",
+    batch_size: int = 64,
+) -> np.ndarray:
+    """Each image's response per channel of `layer`, float32 numpy [N, C].
+
+    `data`: images [N, C, H, W] / [C, H, W] (tensor), [N, H, W, C] / [H, W, C] numpy (as results
+    hand them out), a Dataset or an iterable of batches. `aggregation` reduces the spatial
+    positions: "mean", "maxpool_mean" (max-pool then mean, as IFV's feature response) or "center".
+    Use a row as a direction to visualize what the network sees in that image.
+
+    Example:
+        >>> images, _ = datasets.make_shapes(4, seed=0)
+        >>> activations(model, "act3", images).shape
+        (4, 64)
+    """
+    from .ifv import aggregate  # the feature-response aggregations (seed 001 §2.3)
+
+    if isinstance(data, np.ndarray):
+        data = torch.from_numpy(np.ascontiguousarray(data[None] if data.ndim == 3 else data)).permute(0, 3, 1, 2)
+    elif isinstance(data, torch.Tensor) and data.ndim == 3:
+        data = data[None]
+    device = device_of(model)
+    rows = []
+    with capture(model, [layer]) as run:
+        for images in _batches(data, batch_size):
+            a = run(images.to(device).float())[canonical(layer)]
+            rows.append(aggregate(a, aggregation).float().cpu())
+    if not rows:
+        raise ValueError("activations: no images in data")
+    return torch.cat(rows).numpy()

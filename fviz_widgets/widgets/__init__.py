@@ -1,6 +1,7 @@
 """Notebook widgets (anywidget): thin views over engine results and Step streams."""
 
+from .direction_editor import DirectionEditor
 from .live_render import LiveRender, RenderHandle
 from .walk_scrubber import WalkScrubber
 
-__all__ = ["LiveRender", "RenderHandle", "WalkScrubber"]
+__all__ = ["DirectionEditor", "LiveRender", "RenderHandle", "WalkScrubber"]

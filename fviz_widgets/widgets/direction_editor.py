@@ -1,0 +1,225 @@
+"""DirectionEditor: draw a direction in a layer's channel space and watch it render.
+
+    >>> editor = fv.DirectionEditor(model, "act3", stats=fv.activation_stats(model, "act3", images))
+    >>> editor                                    # drag bars, mix anchors, pick the objective
+    >>> editor.direction, editor.objective        # numpy vector and the fv.obj objective in use
+
+Every change of the vector or of the objective family starts a new render in a background
+thread; a run still going is stopped first (the newest request wins), so the notebook stays
+responsive. Channel thumbnails (`thumbnails=True`) are rendered once per model and layer.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+import traitlets as t
+from torch import nn
+
+from ..engine import objectives as obj
+from ..engine.images import grid
+from ..engine.render import RenderResult, Step, _layer_channels, render, render_layer
+from ..engine.stats import ActivationStats
+from .base import Throttle, Widget, bundle, encode_frame
+
+FAMILIES = ("direction", "direction_cossim", "cosine", "l2_inversion", "dot_orthogonal")
+_THUMBNAILS: "weakref.WeakKeyDictionary[nn.Module, Dict[tuple, List[bytes]]]" = weakref.WeakKeyDictionary()
+
+
+def _vector_to_json(value, _widget) -> List[float]:
+    return [float(x) for x in np.asarray(value, dtype=np.float64).ravel()]
+
+
+def _vector_from_json(value, _widget) -> np.ndarray:
+    return np.asarray(value, dtype=np.float64)
+
+
+class DirectionEditor(Widget):
+    """Edit a direction vector over `layer`'s channels and render the objective it defines.
+
+    Args:
+        model, layer: the network and a layer with a channel axis.
+        direction: the starting vector (default: one-hot on channel 0).
+        family: "direction" (dot), "direction_cossim" (dot × cosⁿ, default), "cosine",
+            "l2_inversion" (toward the vector) or "dot_orthogonal" (dot − weight · orthogonal part).
+        stats: `fv.activation_stats` of the layer; enables the whitened (decorrelated) space.
+        thumbnails: render one image per channel (once per model and layer) to show with the bars.
+        live: re-render whenever the vector or the objective changes.
+        steps, size, seed, **render_kwargs: passed to `fv.render` for the live preview.
+
+    Example:
+        >>> editor = fv.DirectionEditor(model, "act3", family="direction_cossim")
+        >>> editor.direction = fv.activations(model, "act3", image)[0]   # a dataset image's response
+        >>> editor.wait().images.shape
+        (1, 64, 64, 3)
+    """
+
+    _esm = bundle("direction_editor")
+
+    layer = t.Unicode("").tag(sync=True)
+    direction = t.Any().tag(sync=True, to_json=_vector_to_json, from_json=_vector_from_json)
+    family = t.Enum(FAMILIES, default_value="direction_cossim").tag(sync=True)
+    cossim_pow = t.Float(2.0).tag(sync=True)
+    cossim_floor = t.Float(0.1).tag(sync=True)
+    orth_weight = t.Float(1.0).tag(sync=True)
+    whitened = t.Bool(False).tag(sync=True)
+    whitening_available = t.Bool(False).tag(sync=True)
+    anchors = t.List(t.List(t.Float())).tag(sync=True)
+    anchor_labels = t.List(t.Unicode()).tag(sync=True)
+    mix = t.List(t.Float(), default_value=[0.5, 0.5]).tag(sync=True)
+    thumbnails = t.List(t.Bytes()).tag(sync=True)
+    frame = t.Bytes(b"").tag(sync=True)
+    render_status = t.Unicode("idle").tag(sync=True)
+    render_step = t.Int(0).tag(sync=True)
+    render_total = t.Int(0).tag(sync=True)
+    objective_repr = t.Unicode("").tag(sync=True)
+
+    def __init__(self, model: nn.Module, layer: str, direction: Optional[Sequence[float]] = None, *,
+                 family: str = "direction_cossim", stats: Optional[ActivationStats] = None,
+                 thumbnails: bool = False, live: bool = True, steps: int = 128, seed: int = 0,
+                 **render_kwargs: Any):
+        self._model = model
+        self.channels = _layer_channels(model, layer, render_kwargs.get("size"))
+        if stats is not None and stats.cov.shape[0] != self.channels:
+            raise ValueError(f"stats are for {stats.cov.shape[0]} channels but {layer!r} has {self.channels}")
+        self._stats = stats
+        self._render_kwargs = dict(render_kwargs, steps=steps, seed=seed, progress=False)
+        self.live = live
+        self.result: Optional[RenderResult] = None
+        self._pending: Optional[obj.Objective] = None
+        self._busy = False
+        self._closed = False
+        self._stop = threading.Event()
+        self._wake = threading.Condition()
+        self._worker: Optional[threading.Thread] = None
+        if direction is None:
+            direction = np.eye(self.channels)[0]
+        super().__init__(layer=layer, direction=np.asarray(direction, dtype=np.float64), family=family,
+                         whitening_available=stats is not None, render_total=steps)
+        if thumbnails:
+            self.thumbnails = self._thumbnails(render_kwargs.get("size"))
+        self.observe(self._changed, names=["direction", "family", "cossim_pow", "cossim_floor", "orth_weight", "whitened"])
+        self._changed()
+
+    # -- the vector and the objective ------------------------------------------------------
+
+    @t.validate("direction")
+    def _check_direction(self, proposal) -> np.ndarray:
+        v = np.asarray(proposal["value"], dtype=np.float64).ravel()
+        if v.shape != (self.channels,):
+            raise t.TraitError(f"the direction needs {self.channels} values (one per channel of {self.layer!r}), got {v.size}")
+        if not np.isfinite(v).all():
+            raise t.TraitError("the direction contains NaN or inf")
+        return v
+
+    @t.validate("whitened")
+    def _check_whitened(self, proposal) -> bool:
+        if proposal["value"] and self._stats is None:
+            raise t.TraitError("whitened=True needs activation statistics: DirectionEditor(..., stats=fv.activation_stats(...))")
+        return proposal["value"]
+
+    @property
+    def objective(self) -> obj.Objective:
+        """The `fv.obj` objective the editor's current state defines (what the preview renders)."""
+        v = self.direction
+        transform = self._stats if self.whitened else None
+        if self.family == "direction":
+            return obj.direction(self.layer, v, transform=transform)
+        if self.family == "direction_cossim":
+            return obj.direction_cossim(self.layer, v, pow=self.cossim_pow, floor=self.cossim_floor, transform=transform)
+        if self.family == "cosine":
+            return obj.cosine(self.layer, v, transform=transform)
+        if self.family == "l2_inversion":
+            return obj.l2_inversion(self.layer, v)
+        return obj.dot_orthogonal(self.layer, v, weight=self.orth_weight, transform=transform)
+
+    def add_anchor(self, vector: Sequence[float], label: Optional[str] = None) -> None:
+        """Add a vector (e.g. a dataset image's `fv.activations`) as an anchor of the mixing pad."""
+        if len(self.anchors) >= 4:
+            raise ValueError("the mixing pad takes at most 4 anchors")
+        v = self._check_direction({"value": vector})
+        self.anchors = [*self.anchors, v.tolist()]
+        self.anchor_labels = [*self.anchor_labels, label or f"anchor {len(self.anchors)}"]
+
+    # -- live rendering (newest request wins) ----------------------------------------------
+
+    def _changed(self, _change=None) -> None:
+        objective = self.objective
+        self.objective_repr = repr(objective)
+        if not self.live or self._closed:
+            return
+        with self._wake:
+            self._pending = objective
+            self._stop.set()  # a run still going is stale: end it after its current step
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="fviz-direction-editor", daemon=True)
+                self._worker.start()
+            self._wake.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._wake:
+                while self._pending is None and not self._closed:
+                    self._busy = False
+                    self._wake.notify_all()
+                    self._wake.wait()
+                if self._closed:
+                    return
+                objective, self._pending = self._pending, None
+                self._busy = True
+                self._stop.clear()
+            gate = Throttle(0.1)
+
+            def on_step(step: Step) -> None:
+                if gate(force=step.step == step.total):
+                    with self.hold_sync():
+                        self.render_step = step.step
+                        self.frame = encode_frame(grid(step.images()), final=False)
+
+            self.render_status = "running"
+            try:
+                result = render(self._model, objective, callback=on_step, stop=self._stop, **self._render_kwargs)
+            except Exception as error:  # shown in the widget; the next change tries again
+                self.render_status = f"failed: {type(error).__name__}: {error}"
+                continue
+            if result.status == "stopped":
+                self.render_status = "superseded"
+                continue
+            self.result = result
+            with self.hold_sync():
+                self.frame = encode_frame(grid(result.images), final=True)
+                self.render_step = int(result.timing["steps"])
+                self.render_status = f"done · value {float(result.values[0]):.4g}"
+
+    def wait(self, timeout: Optional[float] = 120.0) -> Optional[RenderResult]:
+        """Block until the latest requested render has finished; returns its result."""
+        with self._wake:
+            done = self._wake.wait_for(lambda: self._pending is None and not self._busy, timeout)
+        if not done:
+            raise TimeoutError(f"the editor's render did not finish within {timeout} s")
+        return self.result
+
+    def close(self) -> None:
+        if not hasattr(self, "_wake"):  # __init__ failed before the worker existed
+            return super().close()
+        with self._wake:
+            self._closed = True
+            self._stop.set()
+            self._wake.notify_all()
+        super().close()
+
+    # -- thumbnails ------------------------------------------------------------------------
+
+    def _thumbnails(self, size) -> List[bytes]:
+        key = (self.layer, size, self._render_kwargs["steps"])
+        cache = _THUMBNAILS.setdefault(self._model, {})
+        if key not in cache:
+            layer = render_layer(self._model, self.layer, size=size, steps=self._render_kwargs["steps"], progress=False)
+            cache[key] = [encode_frame(image, final=True) for image in layer.images]
+        return cache[key]
+
+    def _summary(self) -> Dict[str, Any]:
+        return {"layer": self.layer, "channels": self.channels, "family": self.family}
