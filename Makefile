@@ -11,7 +11,7 @@ NPM_QUIET := 2>&1 | { grep -v 'Unknown user config\|This will stop working\|inst
 JS_DEPS := js/node_modules/.package-lock.json
 export MPLBACKEND ?= Agg
 
-.PHONY: demo test unit browser-deps js js-check lab bench models clean
+.PHONY: demo test unit browser-deps js js-check lab bench experiments models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.core: pyproject.toml constraints.txt | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: $(VENV)/.core
-	$(PIP) -e ".[test]" $(QUIET)
+	$(PIP) -e ".[test,distributed]" $(QUIET)
 	touch $@
 
 $(VENV)/.bench: $(VENV)/.core
@@ -72,6 +72,10 @@ lab: $(VENV)/.test
 ## bench: ratio benchmarks against peers measured in the same run
 bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/run_all.py
+
+## experiments: the full-size IFV experiment records (slow on a CPU; FVIZ_FAST=1 shrinks them)
+experiments: $(VENV)/.core
+	for config in experiments/configs/*.json; do $(BIN)/fviz ifv run $$config --out out/ifv; done
 
 ## models: retrain the shipped shapes models (deterministic; a few minutes each)
 models: $(VENV)/.core

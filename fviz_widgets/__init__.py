@@ -9,7 +9,8 @@
 
 import inspect
 
-from . import datasets, zoo
+from . import datasets, experiments, zoo
+from .engine import ifv
 from .engine import objectives as obj
 from .engine import params as param
 from .engine import transforms
@@ -77,6 +78,8 @@ __all__ = [
     "attach_preprocess",
     "capture",
     "datasets",
+    "experiments",
+    "ifv",
     "invariance",
     "layers",
     "obj",

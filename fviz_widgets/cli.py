@@ -2,6 +2,7 @@
 
     fviz demo --out out        render the shipped shapes model's classes and channels
     fviz layers                list the shipped model's layers
+    fviz ifv run CONFIG        run an IFV experiment (or sweep) from a JSON config into records
 """
 
 from __future__ import annotations
@@ -54,6 +55,37 @@ def demo(out: Path, steps: int, seed: int) -> List[Path]:
     return made
 
 
+def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fast: Optional[bool]) -> List[Path]:
+    """Run every experiment of `config` into record folders under `out`; prints each summary."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from contextlib import ExitStack
+    from dataclasses import replace
+
+    from .experiments import load_configs, run_ifv
+
+    configs = load_configs(config, fast=fast)
+    made = []
+    with ExitStack() as stack:
+        executor = None
+        if scheduler:
+            try:
+                from dask.distributed import Client
+            except ImportError as error:
+                raise SystemExit("--scheduler needs dask: pip install 'fviz_widgets[distributed]'") from error
+            executor = stack.enter_context(Client(scheduler)).get_executor()
+        elif workers > 1:
+            executor = stack.enter_context(
+                ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            configs = [c if c.threads else replace(c, threads=threads) for c in configs]
+        for c in configs:
+            record = run_ifv(c, out, executor=executor)
+            print(record.markdown())
+            made.append(record.path)
+    return made
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="fviz", description="feature visualization for PyTorch")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +94,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     demo_parser.add_argument("--steps", type=int, default=None, help="Adam steps (default 256; 32 with FVIZ_FAST=1)")
     demo_parser.add_argument("--seed", type=int, default=0)
     commands.add_parser("layers", help="list the layers of the shipped shapes model")
+    ifv_parser = commands.add_parser("ifv", help="inverse feature visualization experiments")
+    ifv_commands = ifv_parser.add_subparsers(dest="ifv_command", required=True)
+    run_parser = ifv_commands.add_parser("run", help="run the experiment(s) of a JSON config into record folders")
+    run_parser.add_argument("config", type=Path, help="JSON config: one experiment or a {name, base, sweep} file")
+    run_parser.add_argument("--out", type=Path, default=Path("out/ifv"), help="folder that receives the records")
+    run_parser.add_argument("--workers", type=int, default=1, help="local worker processes (1: run inline)")
+    run_parser.add_argument("--scheduler", default=None, help="address of a Dask scheduler to run the work units on")
+    run_parser.add_argument("--fast", action="store_true", default=None,
+                            help="shrunken run (also FVIZ_FAST=1): few samples and steps")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -72,6 +113,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         import fviz_widgets as fv
 
         print(fv.layers(fv.zoo.shapes_cnn()))
+    elif args.command == "ifv" and args.ifv_command == "run":
+        made = ifv_run(args.config, args.out, args.workers, args.scheduler, args.fast)
+        print("records:", *(f"  {path}" for path in made), sep="\n")
     return 0
 
 

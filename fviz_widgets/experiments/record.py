@@ -1,0 +1,341 @@
+"""Experiment records: a folder that says what was run, with what, and what came out.
+
+    <record>/
+      config.json            the full `IFVConfig` (defaults included): re-running it reproduces the numbers
+      versions.json          python, torch, numpy, scipy, matplotlib, fviz_widgets, platform, threads
+      summary.json           the summary numbers (machine-readable)
+      summary.md, summary.csv  the same as tables, plus the critical spaces found
+      critical_spaces.json   the threshold scan: dimension, τ range, median angle, trivial directions
+      samples.npz            per-sample arrays: targets, realizations, parameter state, ρ, θ̂, spectra, angles, SSIM
+      figures/*.png          angle histograms, SSIM, coefficients, singular values, realizations
+
+Example:
+    >>> record = load_record("out/ifv/simple_conv")                 # doctest: +SKIP
+    >>> record.summary["angle_predicted_median"]                   # doctest: +SKIP
+    >>> again = record.rerun("out/ifv-again")                      # doctest: +SKIP
+    >>> record.compare(again)["max_abs_difference"]                # doctest: +SKIP
+    0.0
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import platform
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Union
+
+import numpy as np
+
+from .config import IFVConfig
+
+__all__ = ["ExperimentRecord", "load_record", "versions"]
+
+#: Summary keys that measure time, not results; left out of comparisons.
+TIMING_KEYS = ("seconds_realize", "seconds_reopt", "seconds_wall")
+#: Per-sample arrays compared by `ExperimentRecord.compare`.
+COMPARED_ARRAYS = ("angle_predicted", "angle_response", "angle_predicted_critical", "theta_hat", "response")
+
+_ROWS = [
+    ("angle_predicted", "∠(θ̂, θ₀) predicted (°)"),
+    ("angle_predicted_critical", "∠(θ̂_C, P_C θ₀) predicted in critical space (°)"),
+    ("angle_response", "∠(ρ, θ₀) feature response (°)"),
+    ("angle_response_critical", "∠(P_C ρ, P_C θ₀) response in critical space (°)"),
+    ("angle_random", "∠(random, θ₀) (°)"),
+    ("angle_predicted_vs_response", "∠(θ̂, ρ) (°)"),
+    ("ssim_predicted", "SSIM re-optimized for θ̂"),
+    ("ssim_target", "SSIM re-optimized for θ₀"),
+    ("ssim_response", "SSIM re-optimized for ρ"),
+    ("ssim_random", "SSIM re-optimized for random"),
+    ("stationarity", "‖Mᵀθ₀‖ / σ_max at the realization"),
+]
+
+
+def versions(config: Optional[IFVConfig] = None) -> Dict[str, Any]:
+    """Versions of everything that can change the numbers."""
+    import scipy
+    import torch
+
+    import fviz_widgets
+
+    try:
+        import matplotlib
+
+        mpl = matplotlib.__version__
+    except ImportError:  # pragma: no cover - matplotlib is a core dependency
+        mpl = None
+    return {
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "matplotlib": mpl,
+        "fviz_widgets": getattr(fviz_widgets, "__version__", "unknown"),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "torch_threads": torch.get_num_threads(),
+        "device": config.device if config is not None else "cpu",
+        "cuda": torch.version.cuda,
+    }
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def _fmt(value: float) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+
+
+@dataclass
+class ExperimentRecord:
+    """One IFV experiment: its config, versions, per-sample arrays and summary.
+
+    Attributes:
+        path: the record folder (None until written).
+        arrays: per-sample numpy arrays (see the module docstring), keyed by name.
+        summary: median / mean / 10th / 90th percentile of the angles and SSIMs, the mean squared
+            first coefficient γ₀², timings.
+        critical_spaces: the threshold scan's rows (empty without a critical space).
+    """
+
+    path: Optional[Path]
+    config: IFVConfig
+    versions: Dict[str, Any]
+    arrays: Dict[str, np.ndarray]
+    summary: Dict[str, Any]
+    critical_spaces: List[Dict[str, Any]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        parts = [f"{self.config.name!r}", f"{s['n']} samples", f"m={s['m']}", f"β={self.config.beta:g}",
+                 f"{self.config.layer} ({self.config.aggregation}, {self.config.param})"]
+        if "angle_predicted_median" in s:
+            parts.append(f"median ∠ predicted {s['angle_predicted_median']:.2f}°")
+        if "angle_predicted_critical_median" in s:
+            parts.append(f"in C(dim {s['critical_dim']}) {s['angle_predicted_critical_median']:.2f}°")
+        parts.append(f"response {s.get('angle_response_median', float('nan')):.2f}°")
+        return f"ExperimentRecord({', '.join(parts)})"
+
+    # --- tables -------------------------------------------------------------------------------
+    def table_rows(self) -> List[List[str]]:
+        """[quantity, median, mean, p10, p90] rows of the summary."""
+        rows = []
+        for key, label in _ROWS:
+            if f"{key}_median" in self.summary:
+                rows.append([label] + [_fmt(self.summary[f"{key}_{q}"]) for q in ("median", "mean", "p10", "p90")])
+        return rows
+
+    def markdown(self) -> str:
+        """The summary as a markdown document (what summary.md holds)."""
+        c, s = self.config, self.summary
+        features = "all channels" if c.channels is None else (
+            f"first {c.channels} channels" if isinstance(c.channels, int) else f"channels {c.channels}")
+        lines = [
+            f"# IFV experiment `{c.name}`", "",
+            f"Model `{c.model}({', '.join(f'{k}={v!r}' for k, v in c.model_kwargs.items())})`, layer `{c.layer}` "
+            f"({features}, m = {s['m']}), β = {c.beta:g}, aggregation `{c.aggregation}`, parameterization "
+            f"`{c.param}`, {c.size}×{c.size} px. {s['n_sampled']} sampled objectives (Hoyer sparseness "
+            f"uniform) + {s['n_canonical']} canonical; FV: {c.adam_steps} Adam + {c.lbfgs_steps} L-BFGS steps "
+            f"(lr {c.lr:g}), seed {c.seed}. Inactive features "
+            f"{'excluded from θ̂' if c.exclude_inactive else 'kept'} (mean {s.get('inactive_mean', 0):.1f} per sample).",
+            "",
+            "| quantity | median | mean | 10% | 90% |",
+            "|---|---|---|---|---|",
+        ]
+        lines += ["| " + " | ".join(row) + " |" for row in self.table_rows()]
+        lines += ["", f"Mean γ₀² (share of θ₀ on the smallest left singular vector): {s['gamma0_mean']:.3f}."]
+        if c.reopt_steps and c.reopt:
+            lines.append(f"Stability: SSIM of the realization before vs after {c.reopt_steps} Adam steps on each "
+                         "objective.")
+        if self.critical_spaces:
+            spec = c.critical_space or {}
+            lines += ["", f"## Critical spaces (Algorithm 1 on the first {spec.get('samples', 32)} samples, "
+                          f"angle limit {spec.get('angle_limit', 30)}°)", "",
+                      "| dim C | τ range | median ∠ predicted (°) | trivial directions | used |",
+                      "|---|---|---|---|---|"]
+            for row in self.critical_spaces:
+                trivial = ", ".join(row["trivial"][:6]) + (", …" if len(row["trivial"]) > 6 else "")
+                used = "✓" if row.get("selected") else ""
+                lines.append(f"| {row['dim']} | {row['tau_low']:.3g} – {row['tau_high']:.3g} | "
+                             f"{row['angle_predicted_median']:.2f} | {trivial or '—'} | {used} |")
+        seconds = s.get("seconds_wall", 0.0)
+        lines += ["", f"Work: {s.get('seconds_realize', 0):.0f} s realizing + predicting, "
+                      f"{s.get('seconds_reopt', 0):.0f} s re-optimizing (summed over work units); "
+                      f"{seconds:.0f} s wall.",
+                  "Versions: " + ", ".join(f"{k} {v}" for k, v in self.versions.items()
+                                           if k in ("python", "torch", "numpy", "fviz_widgets")) + "."]
+        return "\n".join(lines) + "\n"
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def csv(self) -> str:
+        """The summary table as CSV (what summary.csv holds)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["quantity", "median", "mean", "p10", "p90"])
+        for key, _ in _ROWS:
+            if f"{key}_median" in self.summary:
+                writer.writerow([key] + [repr(self.summary[f"{key}_{q}"]) for q in ("median", "mean", "p10", "p90")])
+        for key in ("n", "m", "critical_dim", "gamma0_mean", "inactive_mean") + TIMING_KEYS:
+            if key in self.summary:
+                writer.writerow([key, repr(self.summary[key]), "", "", ""])
+        return buffer.getvalue()
+
+    # --- files --------------------------------------------------------------------------------
+    def write(self, path: Union[str, Path], *, figures: bool = True) -> Path:
+        """Write the record folder (created if needed); returns it."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "config.json").write_text(json.dumps(self.config.to_dict(), indent=2) + "\n")
+        (path / "versions.json").write_text(json.dumps(self.versions, indent=2) + "\n")
+        (path / "summary.json").write_text(json.dumps(self.summary, indent=2, default=_json_default) + "\n")
+        spaces = json.dumps(self.critical_spaces, indent=2, default=_json_default)
+        (path / "critical_spaces.json").write_text(spaces + "\n")
+        np.savez_compressed(path / "samples.npz", **self.arrays)
+        (path / "summary.md").write_text(self.markdown())
+        (path / "summary.csv").write_text(self.csv())
+        if figures:
+            write_figures(self, path / "figures")
+        self.path = path
+        return path
+
+    # --- use ----------------------------------------------------------------------------------
+    def results(self, critical: bool = True):
+        """The samples as `IFVResult`s (with targets; in the selected critical space if any)."""
+        from .runner import _results
+
+        results = _results(self.arrays, self.config)
+        if critical and "critical_basis" in self.arrays:
+            results = [r.with_critical_space(self.arrays["critical_basis"]) for r in results]
+        return results
+
+    def rerun(self, out: Union[str, Path, None] = None, *, executor=None, progress: bool = False,
+              figures: bool = True) -> "ExperimentRecord":
+        """Run the recorded config again (into ``out/<name>`` when `out` is given)."""
+        from .runner import run_ifv
+
+        return run_ifv(self.config, out, executor=executor, progress=progress, figures=figures)
+
+    def compare(self, other: "ExperimentRecord") -> Dict[str, Any]:
+        """Differences to another record of the same config: the largest absolute difference over
+        the non-timing summary numbers and the compared per-sample arrays, and where it is."""
+        worst, where = 0.0, None
+        for key, value in self.summary.items():
+            if key in TIMING_KEYS or not isinstance(value, (int, float)):
+                continue
+            diff = abs(float(value) - float(other.summary.get(key, float("nan"))))
+            if not diff <= worst:
+                worst, where = diff, key
+        for key in COMPARED_ARRAYS:
+            if key in self.arrays or key in other.arrays:
+                a, b = self.arrays.get(key), other.arrays.get(key)
+                if a is None or b is None or np.shape(a) != np.shape(b):
+                    worst, where = float("inf"), key
+                    continue
+                diff = float(np.max(np.abs(np.asarray(a, float) - np.asarray(b, float)))) if np.size(a) else 0.0
+                if not diff <= worst:
+                    worst, where = diff, key
+        return {"max_abs_difference": worst, "where": where}
+
+
+def load_record(path: Union[str, Path]) -> ExperimentRecord:
+    """Read a record folder written by `run_ifv` / `ExperimentRecord.write`.
+
+    Example:
+        >>> load_record("out/ifv/simple_conv").summary["m"]   # doctest: +SKIP
+        64
+    """
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"{path} is not an experiment record (no config.json)")
+    config = IFVConfig.from_dict(json.loads((path / "config.json").read_text()))
+    with np.load(path / "samples.npz", allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    spaces_file = path / "critical_spaces.json"
+    return ExperimentRecord(
+        path=path,
+        config=config,
+        versions=json.loads((path / "versions.json").read_text()),
+        arrays=arrays,
+        summary=json.loads((path / "summary.json").read_text()),
+        critical_spaces=json.loads(spaces_file.read_text()) if spaces_file.is_file() else [],
+    )
+
+
+def write_figures(record: ExperimentRecord, folder: Path) -> List[Path]:
+    """PNG figures of a record (matplotlib's Agg canvas; no display needed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ..engine import images as imaging
+
+    folder.mkdir(parents=True, exist_ok=True)
+    a, made = record.arrays, []
+
+    def save(fig: Figure, name: str) -> None:
+        FigureCanvasAgg(fig)
+        fig.tight_layout()
+        fig.savefig(folder / name, dpi=90)
+        made.append(folder / name)
+
+    fig = Figure(figsize=(6.5, 3.2))
+    ax = fig.add_subplot()
+    bins = np.linspace(0, 180, 61)
+    for key, label in (("angle_predicted", "predicted θ̂"), ("angle_predicted_critical", "predicted θ̂ in C"),
+                       ("angle_response", "feature response ρ"), ("angle_random", "random")):
+        if key in a:
+            ax.hist(a[key], bins=bins, alpha=0.55, label=f"{label} (median {np.median(a[key]):.1f}°)")
+    ax.set_xlabel("angular distance to the target θ₀ (degrees)")
+    ax.set_ylabel("samples")
+    ax.legend(fontsize=7)
+    ax.set_title(record.config.name, fontsize=9)
+    save(fig, "angles.png")
+
+    ssim_keys = [k for k in ("ssim_predicted", "ssim_target", "ssim_response", "ssim_random") if k in a]
+    if ssim_keys:
+        fig = Figure(figsize=(6.5, 3.2))
+        left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+        left.boxplot([a[k] for k in ssim_keys])
+        left.set_xticks(range(1, len(ssim_keys) + 1))
+        left.set_xticklabels([k[5:] for k in ssim_keys], fontsize=7)
+        left.set_ylabel("SSIM before vs after re-optimizing")
+        angle = a.get("angle_predicted_critical", a["angle_predicted"])
+        if "ssim_predicted" in a:
+            right.scatter(angle, a["ssim_predicted"], s=8)
+            right.set_xlabel("∠(θ̂, θ₀) (degrees)")
+            right.set_ylabel("SSIM for θ̂")
+        save(fig, "ssim.png")
+
+    fig = Figure(figsize=(6.5, 3.0))
+    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    gamma = a["gamma2"].mean(0)
+    k = min(len(gamma), 16)
+    left.bar(np.arange(k), gamma[:k])
+    left.set_xlabel("order j (ascending singular value)")
+    left.set_ylabel("mean γ_j²")
+    sv = a["singular_values"]
+    right.semilogy(np.median(np.maximum(sv, 1e-300), axis=0), ".-", label="median")
+    right.semilogy(np.percentile(np.maximum(sv, 1e-300), 10, axis=0), ":", label="10%")
+    right.set_xlabel("order j")
+    right.set_ylabel("singular value of M")
+    right.legend(fontsize=7)
+    save(fig, "coefficients.png")
+
+    images = a["images"][:24]
+    imaging.save(imaging.grid(images, columns=min(8, len(images))), folder / "realizations.png")
+    made.append(folder / "realizations.png")
+    return made
