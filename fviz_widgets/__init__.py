@@ -24,7 +24,7 @@ from .engine.stats import ActivationStats, activation_stats, activations
 
 __version__ = "0.1.0"
 
-_WIDGETS = {"DirectionEditor", "LiveRender", "RenderHandle", "WalkScrubber"}
+_WIDGETS = {"DirectionEditor", "IFVExplorer", "LiveRender", "RenderHandle", "WalkScrubber"}
 
 
 def render(model, objective, *, live: bool = False, **kwargs) -> RenderResult:
@@ -62,6 +62,7 @@ def __getattr__(name: str):
 __all__ = [
     "ActivationStats",
     "DirectionEditor",
+    "IFVExplorer",
     "InvarianceResult",
     "LayerError",
     "LiveRender",
