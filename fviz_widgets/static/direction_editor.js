@@ -424,6 +424,10 @@ function render({ model, el: host }) {
   bars.addEventListener("pointerup", (event) => {
     if (bars.hasPointerCapture(event.pointerId)) bars.releasePointerCapture(event.pointerId);
   });
+  bars.addEventListener("focusin", (event) => {
+    const bar = event.target.closest(".fviz-bar");
+    if (bar && Number(bar.dataset.i) !== selected) select(Number(bar.dataset.i));
+  });
   bars.addEventListener("keydown", (event) => {
     const step = 0.05 * scale;
     const moves = {

@@ -54,6 +54,10 @@ def test_bars_work_from_the_keyboard(harness):
     assert v[2] == pytest.approx(0.35) and np.count_nonzero(v) == 1
     harness.page.keyboard.press("Delete")
     assert synced(harness)[2] == 0
+    bar(harness, 9).focus()  # focusing a bar (Tab, a click, a screen reader) selects it
+    harness.page.keyboard.press("ArrowUp")
+    assert synced(harness)[9] == pytest.approx(0.05)
+    assert harness.page.locator(".fviz-dir .fviz-controls .fviz-meta").first.text_content() == "channel 9"
 
 
 def test_typed_values_are_checked(harness):

@@ -24,14 +24,7 @@ def step_of(widget) -> int:
 def test_live_render_streams_in_jupyterlab_and_stops_in_background(lab, page):
     root, url = lab
     write_notebook(root / "live.ipynb", CELLS)
-    page.set_default_timeout(60_000)
-    page.goto(f"{url}/lab/tree/live.ipynb")
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-    page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle")).first.wait_for(timeout=90_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
-
-    cells = page.locator(".jp-Notebook .jp-CodeCell")
+    cells = run_all(page, url, "live.ipynb").locator(".jp-CodeCell")
     blocking = cells.nth(1).locator(".fviz-live")
     blocking.wait_for(timeout=90_000)
     page.wait_for_function(
@@ -64,4 +57,55 @@ def test_live_render_streams_in_jupyterlab_and_stops_in_background(lab, page):
     stopped_at = step_of(background)
     page.wait_for_timeout(500)
     assert step_of(background) == stopped_at < 100000
+    assert page.errors == []
+
+
+EDITOR_CELLS = [
+    "import fviz_widgets as fv\nmodel = fv.zoo.shapes_cnn()",
+    "editor = fv.DirectionEditor(model, 'act3', steps=120)\neditor",
+]
+
+
+def run_all(page, url, name):
+    """Open a notebook and run all its cells once its kernel listens (a request sent while the
+    kernel is still starting can be dropped, so retry until the first cell is queued or done)."""
+    page.set_default_timeout(60_000)
+    page.goto(f"{url}/lab/tree/{name}?reset")  # reset: a fresh workspace, no tabs from earlier tests
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    panel.locator(".jp-Cell").first.wait_for()
+    first_prompt = panel.locator(".jp-CodeCell").first.locator(".jp-InputPrompt")
+    for _ in range(6):
+        page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle")).first.wait_for(timeout=90_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+        for _ in range(20):
+            if re.search(r"\[[0-9*]+\]", first_prompt.text_content() or ""):
+                return panel
+            page.wait_for_timeout(500)
+    raise AssertionError(f"the cells of {name} never started running")
+
+
+def test_editing_a_bar_streams_a_new_render_in_jupyterlab(lab, page):
+    root, url = lab
+    write_notebook(root / "editor.ipynb", EDITOR_CELLS)
+    run_all(page, url, "editor.ipynb")
+    editor = page.locator(".fviz-dir")
+    editor.wait_for(timeout=90_000)
+    status = editor.locator(".fviz-render-status")
+    page.wait_for_function("() => document.querySelector('.fviz-dir .fviz-render-status').textContent.startsWith('done')",
+                           timeout=90_000)
+    first = page.eval_on_selector(".fviz-dir canvas.fviz-preview", "c => c.toDataURL()")
+    objective = editor.locator(".fviz-objective").text_content()
+
+    bar = editor.locator(".fviz-bar[data-i='5']")
+    bar.focus()
+    for _ in range(3):
+        page.keyboard.press("PageUp")
+    page.wait_for_function("() => document.querySelector('.fviz-dir .fviz-render-status').textContent.startsWith('rendering')",
+                           timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.fviz-dir .fviz-render-status').textContent.startsWith('done')",
+                           timeout=90_000)
+    assert page.eval_on_selector(".fviz-dir canvas.fviz-preview", "c => c.toDataURL()") != first
+    assert status.text_content().startswith("done")
+    assert editor.locator(".fviz-objective").text_content() == objective  # same family, new vector
     assert page.errors == []
