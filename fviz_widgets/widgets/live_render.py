@@ -25,8 +25,7 @@ from ..engine.objectives import Objective, as_objective
 from ..engine.render import NonFiniteLossError, RenderResult, Step, render
 from .base import Throttle, Widget, bundle, encode_frame
 
-FRAME_INTERVAL = 0.1  # ≈10 images per second
-SCALAR_INTERVAL = 0.1  # ≤10 Hz for step, it/s and curves
+UPDATE_INTERVAL = 0.1  # ≈10 images per second, with step, it/s and curves in the same message
 MAX_POINTS = 1000  # curve points sent to the front end (the full history stays in the result)
 
 
@@ -110,8 +109,7 @@ class LiveRender(Widget):
         self._steps: List[int] = []
         self._loss: List[float] = []
         self._terms: Dict[str, List[float]] = defaultdict(list)
-        self._frame_gate = Throttle(FRAME_INTERVAL)
-        self._scalar_gate = Throttle(SCALAR_INTERVAL)
+        self._gate = Throttle(UPDATE_INTERVAL)
         self.result = None
         with self._lock, self.hold_sync():
             self.mode, self.status, self.error = mode, "running", ""
@@ -139,18 +137,16 @@ class LiveRender(Widget):
         if self._user_callback is not None:
             self._user_callback(step)
         snapshot = step.step in self._snapshot_steps
-        send_frame = self._frame_gate()
-        send_scalars = self._scalar_gate()
-        if not (snapshot or send_frame or send_scalars):
+        due = self._gate()
+        if not (due or snapshot):
             return
-        images = step.images() if (snapshot or send_frame) else None
-        with self._lock, self.hold_sync():
-            if send_scalars:
+        images = step.images()
+        with self._lock, self.hold_sync():  # one message carries the frame, the numbers and the curves
+            if due:
                 self.step, self.phase = step.step, step.phase
                 self.elapsed = step.elapsed
                 self.it_per_s = step.step / step.elapsed if step.elapsed > 0 else 0.0
                 self.history = self._history()
-            if send_frame:
                 self.frame = encode_frame(self._grid(images), final=False)
                 self.frame_step = step.step
             if snapshot:
