@@ -4,6 +4,7 @@
  *
  * All state lives in model traits, so a view opened late (or re-opened) shows the latest state.
  */
+import { floats } from "./lib/bytes.js";
 import { LatestFrame, decode } from "./lib/images.js";
 import { drawBitmap, downloadPNG } from "./lib/canvas.js";
 import { LinePlot } from "./lib/plot.js";
@@ -73,9 +74,9 @@ function render({ model, el: host }) {
 
   function updatePlots() {
     const h = model.get("history") || {};
-    const steps = h.step || [];
-    lossPlot.update({ series: [{ name: "loss", x: steps, y: h.loss || [] }], xlim: [0, Math.max(1, model.get("total"))] });
-    const terms = Object.entries(h.terms || {}).map(([name, y]) => ({ name, x: steps, y }));
+    const steps = floats(h.step);
+    lossPlot.update({ series: [{ name: "loss", x: steps, y: floats(h.loss) }], xlim: [0, Math.max(1, model.get("total"))] });
+    const terms = Object.entries(h.terms || {}).map(([name, y]) => ({ name, x: steps, y: floats(y) }));
     termPlot.update({ series: terms, xlim: [0, Math.max(1, model.get("total"))] });
   }
 

@@ -6,6 +6,11 @@ function toBytes(value) {
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   throw new TypeError(`expected bytes, got ${Object.prototype.toString.call(value)}`);
 }
+function floats(value) {
+  const bytes = toBytes(value);
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  return Array.from(new Float32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4)));
+}
 
 // lib/images.js
 function mimeOf(bytes) {
@@ -327,9 +332,9 @@ function render({ model, el: host }) {
   }
   function updatePlots() {
     const h = model.get("history") || {};
-    const steps = h.step || [];
-    lossPlot.update({ series: [{ name: "loss", x: steps, y: h.loss || [] }], xlim: [0, Math.max(1, model.get("total"))] });
-    const terms = Object.entries(h.terms || {}).map(([name, y]) => ({ name, x: steps, y }));
+    const steps = floats(h.step);
+    lossPlot.update({ series: [{ name: "loss", x: steps, y: floats(h.loss) }], xlim: [0, Math.max(1, model.get("total"))] });
+    const terms = Object.entries(h.terms || {}).map(([name, y]) => ({ name, x: steps, y: floats(y) }));
     termPlot.update({ series: terms, xlim: [0, Math.max(1, model.get("total"))] });
   }
   async function updateStrip() {

@@ -11,3 +11,10 @@ export function toBytes(value) {
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   throw new TypeError(`expected bytes, got ${Object.prototype.toString.call(value)}`);
 }
+
+/** Float32 bytes (little-endian, as numpy writes them) → a plain array of numbers. */
+export function floats(value) {
+  const bytes = toBytes(value);
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();  // Float32Array needs 4-byte alignment
+  return Array.from(new Float32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4)));
+}

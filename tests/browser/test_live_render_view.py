@@ -22,6 +22,10 @@ def pattern(h=6, w=10, seed=0):
     return np.random.default_rng(seed).integers(0, 256, (h, w, 3)).astype(np.uint8)
 
 
+def curve(*values) -> bytes:
+    return np.asarray(values, dtype=np.float32).tobytes()
+
+
 def state(**changes):
     return {**BASE_STATE, **changes}
 
@@ -53,13 +57,13 @@ def test_curves_and_numbers_update(harness):
     harness.mount("live_render", state())
     path = "svg.fviz-plot path[data-series='loss']"
     harness.update(step=3, it_per_s=41.234, elapsed=0.07,
-                   history={"step": [1, 2, 3], "loss": [-1.0, -2.0, -4.0], "terms": {"a": [1, 2, 4], "b": [0, 0, 0]}})
+                   history={"step": curve(1, 2, 3), "loss": curve(-1, -2, -4), "terms": {"a": curve(1, 2, 4), "b": curve(0, 0, 0)}})
     harness.page.wait_for_function(f"() => document.querySelector(\"{path}\")?.getAttribute('d').startsWith('M')")
     first = harness.page.get_attribute(path, "d")
     assert first.count("L") == 2
     assert "step 3 / 100" in text(harness, ".fviz-meta") and "41.2 it/s" in text(harness, ".fviz-meta")
     assert harness.page.locator("svg.fviz-plot path[data-series='a']").count() == 1
-    harness.update(step=4, history={"step": [1, 2, 3, 4], "loss": [-1.0, -2.0, -4.0, -8.0], "terms": {"a": [1, 2, 4, 8]}})
+    harness.update(step=4, history={"step": curve(1, 2, 3, 4), "loss": curve(-1, -2, -4, -8), "terms": {"a": curve(1, 2, 4, 8)}})
     harness.page.wait_for_function(f"(first) => document.querySelector(\"{path}\").getAttribute('d') !== first", arg=first)
     assert harness.page.get_attribute(path, "d").count("L") == 3
     # loss falls, so the last point of the loss curve is lower on screen (larger y) than the first
@@ -118,7 +122,7 @@ def test_a_second_view_shows_the_latest_state(harness):
     image = pattern(5, 7, seed=9)
     harness.mount("live_render", state())
     harness.update(frame=png(image), step=50, status="completed",
-                   history={"step": [1, 2], "loss": [0.0, -1.0], "terms": {}})
+                   history={"step": curve(1, 2), "loss": curve(0, -1), "terms": {}})
     second = harness.mount("live_render", state())
     view = f".view[data-view='{second}']"
     harness.page.wait_for_function(f"() => document.querySelector(\"{view} canvas.fviz-frame\").width === 7")
