@@ -9,7 +9,7 @@
  */
 import { LatestFrame, decode } from "./lib/images.js";
 import { drawBitmap } from "./lib/canvas.js";
-import { el, setText, fmt } from "./lib/dom.js";
+import { el, fmt, setText, svg } from "./lib/dom.js";
 import { throttle } from "./lib/throttle.js";
 import { ensureStyle } from "./lib/style.js";
 import { ANCHOR_POSITIONS, hoyer, mix, mixWeights, norm, randomSparse, unit } from "./lib/vector.js";
@@ -70,10 +70,7 @@ function render({ model, el: host }) {
   const weightRow = el("label", {}, "weight ", weight, weightText);
   const whitenedRow = el("label", {}, whitened, " whitened space");
 
-  const pad = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  pad.setAttribute("width", PAD);
-  pad.setAttribute("height", PAD);
-  pad.setAttribute("class", "fviz-pad");
+  const pad = svg("svg", { width: PAD, height: PAD, class: "fviz-pad" });
   const weightsText = el("div", { class: "fviz-meta fviz-weights" });
   const anchorsBox = el("fieldset", {}, el("legend", { text: "mix anchors" }),
     el("div", { class: "fviz-controls" },
@@ -282,12 +279,6 @@ function render({ model, el: host }) {
     model.save_changes();
     drawPad();
   }
-  const svg = (tag, attrs, text) => {
-    const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-    for (const [k, val] of Object.entries(attrs)) node.setAttribute(k, String(val));
-    if (text != null) node.textContent = String(text);
-    return node;
-  };
   function drawPad() {
     const anchors = model.get("anchors") || [];
     const labels = model.get("anchor_labels") || [];
@@ -399,10 +390,9 @@ function render({ model, el: host }) {
   };
 }
 
-/** The bars' half-range: 1, or the largest |value| rounded up when the vector is larger. */
+/** The bars' half-range: 1, or the largest |value| when the vector is larger. */
 function rangeOf(values) {
-  const m = Math.max(0, ...values.map(Math.abs));
-  return m <= 1 ? 1 : Number(m.toPrecision(2)) >= m ? Number(m.toPrecision(2)) : m;
+  return Math.max(1, ...values.map(Math.abs));
 }
 
 export default { render };

@@ -79,6 +79,12 @@ function el(tag, props = {}, ...children) {
   }
   return node;
 }
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  if (text != null) node.textContent = String(text);
+  return node;
+}
 function setText(node, value) {
   const text = value == null ? "" : String(value);
   if (node.textContent !== text) node.textContent = text;
@@ -271,10 +277,7 @@ function render({ model, el: host }) {
   const floorRow = el("label", {}, "floor ", floor, floorText);
   const weightRow = el("label", {}, "weight ", weight, weightText);
   const whitenedRow = el("label", {}, whitened, " whitened space");
-  const pad = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  pad.setAttribute("width", PAD);
-  pad.setAttribute("height", PAD);
-  pad.setAttribute("class", "fviz-pad");
+  const pad = svg("svg", { width: PAD, height: PAD, class: "fviz-pad" });
   const weightsText = el("div", { class: "fviz-meta fviz-weights" });
   const anchorsBox = el(
     "fieldset",
@@ -511,12 +514,6 @@ function render({ model, el: host }) {
     model.save_changes();
     drawPad();
   }
-  const svg = (tag, attrs, text) => {
-    const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-    for (const [k, val] of Object.entries(attrs)) node.setAttribute(k, String(val));
-    if (text != null) node.textContent = String(text);
-    return node;
-  };
   function drawPad() {
     const anchors = model.get("anchors") || [];
     const labels = model.get("anchor_labels") || [];
@@ -641,8 +638,7 @@ function render({ model, el: host }) {
   };
 }
 function rangeOf(values) {
-  const m = Math.max(0, ...values.map(Math.abs));
-  return m <= 1 ? 1 : Number(m.toPrecision(2)) >= m ? Number(m.toPrecision(2)) : m;
+  return Math.max(1, ...values.map(Math.abs));
 }
 var direction_editor_default = { render };
 export {

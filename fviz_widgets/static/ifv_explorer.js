@@ -52,6 +52,12 @@ function el(tag, props = {}, ...children) {
   }
   return node;
 }
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  if (text != null) node.textContent = String(text);
+  return node;
+}
 function setText(node, value) {
   const text = value == null ? "" : String(value);
   if (node.textContent !== text) node.textContent = text;
@@ -65,15 +71,8 @@ function fmt(x) {
 }
 
 // lib/plot.js
-var SVG = "http://www.w3.org/2000/svg";
 var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 var MARGIN = { left: 44, right: 8, top: 16, bottom: 16 };
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text != null) node.textContent = String(text);
-  return node;
-}
 function finiteRange(values, extra = []) {
   let lo = Infinity;
   let hi = -Infinity;
@@ -164,20 +163,13 @@ function pathData(xs, ys, px, py, maxPoints) {
 }
 
 // lib/bars.js
-var SVG2 = "http://www.w3.org/2000/svg";
 var MARGIN2 = { left: 44, right: 8, top: 18, bottom: 16 };
-function svg2(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG2, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text != null) node.textContent = String(text);
-  return node;
-}
 var GroupedBars = class {
   constructor({ width = 480, height = 140, title = "" } = {}) {
     this.width = width;
     this.height = height;
     this.title = title;
-    this.node = svg2("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "fviz-plot fviz-bars-plot" });
+    this.node = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "fviz-plot fviz-bars-plot" });
   }
   /** labels: category names; series: [{name, values: (number|null)[], color?}] (null: no bar). */
   update({ labels = [], series = [] } = {}) {
@@ -196,24 +188,24 @@ var GroupedBars = class {
     const slot = plotW / count;
     const groups = Math.max(1, series.length);
     const barW = Math.max(0.5, slot * 0.85 / groups);
-    const g = svg2("g");
-    g.append(svg2("rect", { x: MARGIN2.left, y: MARGIN2.top, width: plotW, height: plotH, fill: "none", stroke: "#ccc" }));
-    g.append(svg2("line", { x1: MARGIN2.left, x2: MARGIN2.left + plotW, y1: py(0), y2: py(0), stroke: "#888", "data-role": "zero" }));
-    g.append(svg2("text", { x: MARGIN2.left - 4, y: MARGIN2.top + 4, "text-anchor": "end", "font-size": 9 }, fmt(hi)));
-    g.append(svg2("text", { x: MARGIN2.left - 4, y: MARGIN2.top + plotH, "text-anchor": "end", "font-size": 9 }, fmt(lo)));
-    if (this.title) g.append(svg2("text", { x: MARGIN2.left, y: 11, "font-size": 10, "font-weight": "bold" }, this.title));
+    const g = svg("g");
+    g.append(svg("rect", { x: MARGIN2.left, y: MARGIN2.top, width: plotW, height: plotH, fill: "none", stroke: "#ccc" }));
+    g.append(svg("line", { x1: MARGIN2.left, x2: MARGIN2.left + plotW, y1: py(0), y2: py(0), stroke: "#888", "data-role": "zero" }));
+    g.append(svg("text", { x: MARGIN2.left - 4, y: MARGIN2.top + 4, "text-anchor": "end", "font-size": 9 }, fmt(hi)));
+    g.append(svg("text", { x: MARGIN2.left - 4, y: MARGIN2.top + plotH, "text-anchor": "end", "font-size": 9 }, fmt(lo)));
+    if (this.title) g.append(svg("text", { x: MARGIN2.left, y: 11, "font-size": 10, "font-weight": "bold" }, this.title));
     let legendX = MARGIN2.left + (this.title ? 8 + 6 * this.title.length : 0);
     series.forEach((s, j) => {
       const color = s.color ?? PALETTE[j % PALETTE.length];
       const name = String(s.name);
-      g.append(svg2("rect", { x: legendX, y: 4, width: 8, height: 8, fill: color }));
-      g.append(svg2("text", { x: legendX + 11, y: 11, "font-size": 9, fill: "#333" }, name));
+      g.append(svg("rect", { x: legendX, y: 4, width: 8, height: 8, fill: color }));
+      g.append(svg("text", { x: legendX + 11, y: 11, "font-size": 9, fill: "#333" }, name));
       legendX += 18 + 5.5 * name.length;
       (s.values ?? []).forEach((v, k) => {
         if (!Number.isFinite(v)) return;
         const x = MARGIN2.left + k * slot + (slot - groups * barW) / 2 + j * barW;
         const top = Math.min(py(v), py(0));
-        const bar = svg2("rect", {
+        const bar = svg("rect", {
           x: x.toFixed(2),
           y: top.toFixed(2),
           width: barW.toFixed(2),
@@ -223,13 +215,13 @@ var GroupedBars = class {
           "data-index": k,
           "data-value": v
         });
-        bar.append(svg2("title", {}, `${name} ${labels[k] ?? k}: ${fmt(v)}`));
+        bar.append(svg("title", {}, `${name} ${labels[k] ?? k}: ${fmt(v)}`));
         g.append(bar);
       });
     });
     const every = Math.max(1, Math.ceil(count / 16));
     for (let k = 0; k < count; k += every) {
-      g.append(svg2("text", {
+      g.append(svg("text", {
         x: (MARGIN2.left + (k + 0.5) * slot).toFixed(1),
         y: height - 4,
         "text-anchor": "middle",

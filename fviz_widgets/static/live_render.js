@@ -97,6 +97,12 @@ function el(tag, props = {}, ...children) {
   }
   return node;
 }
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  if (text != null) node.textContent = String(text);
+  return node;
+}
 function setText(node, value) {
   const text = value == null ? "" : String(value);
   if (node.textContent !== text) node.textContent = text;
@@ -110,15 +116,8 @@ function fmt(x) {
 }
 
 // lib/plot.js
-var SVG = "http://www.w3.org/2000/svg";
 var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 var MARGIN = { left: 44, right: 8, top: 16, bottom: 16 };
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text != null) node.textContent = String(text);
-  return node;
-}
 function finiteRange(values, extra = []) {
   let lo = Infinity;
   let hi = -Infinity;

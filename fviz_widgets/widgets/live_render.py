@@ -62,9 +62,8 @@ class LiveRender(Widget):
     stop_requested = t.Bool(False).tag(sync=True)
 
     def __init__(self, model: nn.Module, objective: Objective | str, **render_kwargs: Any):
-        for key in ("stop",):
-            if key in render_kwargs:
-                raise TypeError(f"LiveRender manages `{key}` itself; use run(background=True) and stop()")
+        if "stop" in render_kwargs:
+            raise TypeError("LiveRender manages `stop` itself; use run(background=True) and the handle's stop()")
         objective = as_objective(objective)
         self._model = model
         self._objective = objective

@@ -1,16 +1,8 @@
 /** Small SVG grouped bar charts: a few named series of values over the same categories. */
-import { fmt } from "./dom.js";
+import { fmt, svg } from "./dom.js";
 import { PALETTE } from "./plot.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const MARGIN = { left: 44, right: 8, top: 18, bottom: 16 };
-
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text != null) node.textContent = String(text);
-  return node;
-}
 
 /**
  * Grouped bars of fixed size; call `update` with the full data whenever it changes. Each bar is a

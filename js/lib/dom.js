@@ -19,6 +19,14 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** An SVG element with attributes and optional text (textContent, never markup). */
+export function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+  if (text != null) node.textContent = String(text);
+  return node;
+}
+
 /** Set a node's text (no-op when unchanged, so idle updates do not touch the DOM). */
 export function setText(node, value) {
   const text = value == null ? "" : String(value);

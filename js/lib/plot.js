@@ -1,16 +1,8 @@
 /** Small SVG line plots: a few series, optional horizontal/vertical reference lines and a marker. */
-import { fmt } from "./dom.js";
+import { fmt, svg } from "./dom.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 export const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 const MARGIN = { left: 44, right: 8, top: 16, bottom: 16 };
-
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (text != null) node.textContent = String(text);
-  return node;
-}
 
 function finiteRange(values, extra = []) {
   let lo = Infinity;

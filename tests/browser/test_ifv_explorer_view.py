@@ -1,9 +1,8 @@
 """The IFVExplorer front end in chromium: picking samples and critical spaces, re-optimizing."""
 
-import io
-
 import numpy as np
-from PIL import Image
+
+from pngs import png
 
 M = 4
 
@@ -13,12 +12,6 @@ def solid(value: int, size=(5, 7)) -> np.ndarray:
     image[..., 0] = value
     image[..., 2] = 255 - value
     return image
-
-
-def png(rgb) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def unit(v):

@@ -1,21 +1,15 @@
 """The LiveRender front end in chromium, with a fake model standing in for the kernel."""
 
-import io
-
 import numpy as np
 from PIL import Image
+
+from pngs import png
 
 BASE_STATE = {
     "title": "channel('conv3', 5)", "status": "running", "mode": "blocking", "step": 0, "total": 100,
     "phase": "adam", "it_per_s": 0.0, "elapsed": 0.0, "frame": b"", "frame_step": 0, "history": {},
     "thresholds": [], "labels": [], "error": "", "stop_requested": False,
 }
-
-
-def png(rgb: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb.astype(np.uint8)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def pattern(h=6, w=10, seed=0):

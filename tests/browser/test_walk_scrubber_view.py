@@ -1,9 +1,8 @@
 """The WalkScrubber front end in chromium: scrubbing, playing, picking and exporting walks."""
 
-import io
-
 import numpy as np
-from PIL import Image
+
+from pngs import png
 
 FRAMES = 9
 
@@ -13,12 +12,6 @@ def solid(value: int, size=(4, 6)) -> np.ndarray:
     image[..., 0] = value
     image[..., 1] = 255 - value
     return image
-
-
-def png(rgb) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def walk(label, offset=0, kappa=-0.5):
