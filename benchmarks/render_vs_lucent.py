@@ -228,13 +228,17 @@ def run_fviz(row: Row, fn):
 def benchmark(args) -> List[Row]:
     torch.set_num_threads(args.threads)
     lu = peers.import_lucent()
-    model = peers.build_model(seed=args.seed)
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: no CUDA device here")
+    model = peers.build_model(seed=args.seed).to(device)
     fviz = FvizSide(model)
     state = peers.ModelState(model)  # after attach_preprocess (a plain attribute, not a module)
     log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if not args.quiet else (lambda *a: None)
 
     print(
         f"torch {torch.__version__} | threads {torch.get_num_threads()} | {platform.processor() or platform.machine()}"
+        f"{' | ' + torch.cuda.get_device_name(device) if device.type == 'cuda' else ''}"
         f" | Lucent {lu.version} (kornia {lu.kornia_version}, torchvision: {lu.torchvision})"
     )
     print(
@@ -442,6 +446,7 @@ def parse_args(argv=None):
     p.add_argument("--lucent-batched", action="store_true", help="also time Lucent rendering the channels as one batch")
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu or cuda; Lucent puts its images on cuda:0 whenever CUDA exists (default cpu)")
     p.add_argument("--quick", action="store_true", help="smoke run: --steps 8 --repeats 1 --warmup 2")
     p.add_argument("--check", action="store_true", help="exit 1 if a target is missed or fviz is unavailable")
     p.add_argument("--json", type=Path, default=None, help="also write the results here as JSON")

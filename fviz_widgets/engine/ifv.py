@@ -47,7 +47,7 @@ from . import params as params_module
 from .hooks import canonical, capture
 from .linalg import as_matrix, orthogonal_complement, orthonormal_basis, slerp_subspaces
 from .metrics import angular_distance, hoyer_sparseness, ssim
-from .modelstate import device_of, frozen
+from .modelstate import device_of, frozen, full_precision
 from .objectives import Leaf, Objective, _fmt_vector, _name, _Raw
 from .preprocess import input_shape
 
@@ -356,7 +356,7 @@ def jacobian(
     def response(image: Tensor, run) -> Tensor:
         return aggregate(run(image)[layer], aggregation, kernel=kernel, stride=stride, channels=channels)
 
-    with frozen(model), capture(model, [layer]) as run:
+    with frozen(model), full_precision(), capture(model, [layer]) as run:
         if method == "vmap":
             def f(*ts):
                 image = torch.func.functional_call(param, dict(zip(names, ts)), ())
@@ -1121,8 +1121,9 @@ def realize(
         c, h, w = input_shape(model, size)
         param = make_param(param, (batch, c, h, w), seed=seed, device=device_of(model))
     o = objective(layer, unit, beta=beta, aggregation=aggregation, kernel=kernel, stride=stride, channels=channels)
-    return render(model, o, param=param, transforms=transforms, steps=steps, lbfgs_steps=lbfgs_steps, lr=lr,
-                  seed=seed, progress=progress, **render_kwargs)
+    with full_precision():  # the prediction assumes an optimum of the exact f, not of a TF32 approximation
+        return render(model, o, param=param, transforms=transforms, steps=steps, lbfgs_steps=lbfgs_steps, lr=lr,
+                      seed=seed, progress=progress, **render_kwargs)
 
 
 def reoptimize(

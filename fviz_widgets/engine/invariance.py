@@ -51,7 +51,7 @@ from . import images as imaging
 from . import params as params_module
 from .hooks import INPUT, OUTPUT, capture
 from .objectives import Objective, as_objective
-from .modelstate import device_of, dtype_of, frozen
+from .modelstate import device_of, dtype_of, frozen, full_precision
 from .preprocess import get_preprocess, input_shape
 from .quadratic import ClosedForm, QuadraticForm
 from .smooth import DEFAULT_BETA, piecewise_linear_modules
@@ -233,7 +233,7 @@ class _ModelUnit(_Unit):
     @contextlib.contextmanager
     def session(self, surrogate=None):
         model = surrogate if surrogate is not None else self.model
-        with torch.enable_grad(), frozen(model, warn=False), \
+        with torch.enable_grad(), frozen(model, warn=False), full_precision(), \
                 capture(model, self.objective.layers) as run:
             def g(x: torch.Tensor) -> torch.Tensor:
                 image = self.space.images(x)

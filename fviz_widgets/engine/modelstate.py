@@ -3,6 +3,8 @@
 Example:
     >>> with frozen(model):             # eval mode, no weight gradients; restored afterwards
     ...     loss = model(x).sum()
+    >>> with full_precision():          # no TF32 on GPUs while Jacobians and Hessians are taken
+    ...     ...
 """
 
 from __future__ import annotations
@@ -49,3 +51,17 @@ def frozen(model: nn.Module, warn: bool = True) -> Iterator[None]:
             p.requires_grad_(requires)
         for m, training in modes:
             m.training = training
+
+
+@contextlib.contextmanager
+def full_precision() -> Iterator[None]:
+    """Turn off TF32 in cuDNN convolutions and CUDA matmuls (PyTorch lets convolutions use it by
+    default on Ampere and later GPUs). Its 10-bit mantissa is harmless for rendering but blurs
+    the small singular values and curvatures that IFV and invariance read off derivatives. The
+    global flags are restored afterwards; on the CPU this changes nothing."""
+    flags = (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32)
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = flags

@@ -36,6 +36,8 @@ class Objective:
     Attributes:
         layers: the layer names this objective reads.
         leaves: its leaf terms (each recorded separately by the render loop).
+        couples_batch: whether an item's value depends on other items (diversity, alignment);
+            L-BFGS then optimizes the batch as one problem instead of item by item.
     """
 
     def __init__(
@@ -50,6 +52,10 @@ class Objective:
         self.leaves = leaves
         self.layers = frozenset(layer for leaf in leaves for layer in leaf.layers)
         self._precedence = precedence  # 1: sum, 2: product, 3: atom — for a readable repr
+
+    @property
+    def couples_batch(self) -> bool:
+        return any(leaf._couples for leaf in self.leaves)
 
     def __repr__(self) -> str:
         return self.name
@@ -144,8 +150,11 @@ def _wrap(term, precedence: int, strict: bool) -> str:
 class Leaf(Objective):
     """An objective computed directly from activations: a term of its own in the history."""
 
-    def __init__(self, compute: Callable[[Acts], torch.Tensor], name: str, layers: Iterable[str]):
+    def __init__(
+        self, compute: Callable[[Acts], torch.Tensor], name: str, layers: Iterable[str], couples_batch: bool = False
+    ):
         self._compute_fn = compute
+        self._couples = couples_batch
         self._combine = lambda values: values[self]
         self.name = name
         self.leaves = (self,)
@@ -156,8 +165,9 @@ class Leaf(Objective):
         return self._compute_fn(acts)
 
 
-def objective(layers: Iterable[str], name: Optional[str] = None):
-    """Decorator turning ``f(acts) -> Tensor[N]`` into a leaf objective reading `layers`.
+def objective(layers: Iterable[str], name: Optional[str] = None, couples_batch: bool = False):
+    """Decorator turning ``f(acts) -> Tensor[N]`` into a leaf objective reading `layers`. Pass
+    ``couples_batch=True`` when an item's value depends on other items' activations.
 
     Example:
         >>> @objective(["conv2"])
@@ -166,7 +176,7 @@ def objective(layers: Iterable[str], name: Optional[str] = None):
     """
 
     def wrap(fn: Callable[[Acts], torch.Tensor]) -> Leaf:
-        return Leaf(fn, name or f"{fn.__name__}()", layers)
+        return Leaf(fn, name or f"{fn.__name__}()", layers, couples_batch)
 
     return wrap
 
@@ -459,7 +469,7 @@ def diversity(layer: str) -> Objective:
         sim = g @ g.T
         return -(sim.sum(1) - sim.diagonal())
 
-    return Leaf(compute, _name("diversity", layer), [layer])
+    return Leaf(compute, _name("diversity", layer), [layer], couples_batch=True)
 
 
 def alignment(layer: str, decay_ratio: float = 2.0) -> Objective:
@@ -475,7 +485,7 @@ def alignment(layer: str, decay_ratio: float = 2.0) -> Objective:
             value = value - F.pad(diff, (0, d)) - F.pad(diff, (d, 0))
         return value / 2
 
-    return Leaf(compute, _name("alignment", layer, decay_ratio=decay_ratio), [layer])
+    return Leaf(compute, _name("alignment", layer, decay_ratio=decay_ratio), [layer], couples_batch=True)
 
 
 def interpolate(a: Objective, b: Objective, n: int) -> Objective:

@@ -34,6 +34,7 @@ from . import images as imaging
 from . import params as params_module
 from . import transforms as transforms_module
 from .hooks import INPUT, capture
+from .lbfgs import BatchedLBFGS
 from .modelstate import device_of, frozen
 from .objectives import Objective, as_objective, channels as channels_objective
 from .preprocess import get_preprocess, input_shape
@@ -216,7 +217,8 @@ class _Run:
         if not torch.isfinite(loss):
             bad = [n for n, v in zip(self.names, leaf_values.values()) if not torch.isfinite(v).all()]
             raise FloatingPointError(f"loss is {loss.item()} at step {self.step + 1}; non-finite term(s): {bad}")
-        self._remember(total.detach(), image.detach())
+        self.values = total.detach()
+        self._remember(self.values, image.detach())
         self._record = (loss.detach(), torch.stack([v.detach() for v in leaf_values.values()]))
         return loss
 
@@ -292,11 +294,13 @@ def render(
             images before the forward pass. The model's train/eval mode and `requires_grad`
             flags are restored afterwards.
         objective: an `fv.obj` objective, or a string such as ``"conv3:5"``.
-        param: an `fv.param` parameterization; default an FFT image with colour
-            decorrelation of `size` (default: the model's input size) and `batch` items.
+        param: an `fv.param` parameterization (moved to the model's device); default an FFT
+            image with colour decorrelation of `size` (default: the model's input size) and
+            `batch` items.
         transforms: ``"standard"``, None, a list of `fv.transforms`, or a callable (x, generator).
         steps: Adam steps (or steps of `optimizer`, a factory ``params -> torch.optim.Optimizer``).
-        lbfgs_steps: L-BFGS iterations after the first phase, without random transforms.
+        lbfgs_steps: L-BFGS iterations after the first phase, without random transforms; each
+            batch item has its own curvature history and line search (`BatchedLBFGS`).
         thresholds: steps at which to keep snapshots (default: the last step).
         redirect_steps: for the first steps, let ReLU/GELU modules pass gradients that push
             their negative inputs up (helps units that start dead).
@@ -319,6 +323,8 @@ def render(
         param = params_module.image((h, w), batch=batch or 1, channels=channels, seed=seed, device=device)
     elif batch is not None and param.shape[0] != batch:
         raise ValueError(f"batch={batch} but the param holds {param.shape[0]} images")
+    else:
+        param.to(device)
     expected = get_preprocess(model).channels
     if param.shape[1] != expected:
         raise ValueError(f"the param makes {param.shape[1]}-channel images but the model expects {expected}")
@@ -364,18 +370,26 @@ def render(
 
 
 def _lbfgs(state: _Run, run, param, steps: int, thresholds, stop, bar) -> None:
-    opt = torch.optim.LBFGS(list(param.parameters()), lr=1.0, max_iter=1, line_search_fn="strong_wolfe")
+    """L-BFGS without transforms; each batch item keeps its own history and line search unless
+    the objective couples the items (diversity, alignment) or the param shares parameters."""
+    parameters = [p for p in param.parameters() if p.requires_grad]
+    n = param.shape[0]
+    independent = not state.objective.couples_batch and all(p.ndim and p.shape[0] == n for p in parameters)
+    items = n if independent else 1
+    opt = BatchedLBFGS(parameters, items=items)
 
-    def closure():
-        opt.zero_grad(set_to_none=True)
+    def evaluate() -> torch.Tensor:
+        for p in parameters:
+            p.grad = None
         loss = state.loss(run, transformed=False)
         loss.backward()
-        return loss
+        return -state.values if independent else loss.detach().reshape(1)
 
     for _ in range(steps):
         if stop is not None and stop.is_set():
             return
-        opt.step(closure)
+        if not opt.done:  # once every item has converged, the remaining steps repeat the record
+            opt.step(evaluate)
         state.finish_step("lbfgs", thresholds)
         bar.update(1)
 
