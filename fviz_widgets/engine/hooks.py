@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from .preprocess import get_preprocess, input_shape as _input_shape, unwrap
+from .kernels import substitutes
 
 OUTPUT = "output"
 INPUT = "input"
@@ -155,7 +156,8 @@ class Capture:
         self._acts, self._calls = {}, {}
         fed = get_preprocess(self.model)(x) if preprocess else x
         try:
-            output = self.model(fed)
+            with substitutes():
+                output = self.model(fed)
         except _StopForward:
             output = None
         if not self._checked:
