@@ -73,9 +73,10 @@ lab: $(VENV)/.test
 bench: $(VENV)/.bench
 	$(BIN)/python benchmarks/run_all.py
 
-## experiments: the full-size IFV experiment records (slow on a CPU; FVIZ_FAST=1 shrinks them)
+## experiments: the full-size IFV experiment records (slow on a CPU; FVIZ_FAST=1 shrinks them;
+## on a GPU: make experiments EXPERIMENT_FLAGS="--device cuda --batch-size 160")
 experiments: $(VENV)/.core
-	for config in experiments/configs/*.json; do $(BIN)/fviz ifv run $$config --out out/ifv; done
+	for config in experiments/configs/*.json; do $(BIN)/fviz ifv run $$config --out out/ifv $(EXPERIMENT_FLAGS) || exit 1; done
 
 ## models: retrain the shipped shapes models (deterministic; a few minutes each)
 models: $(VENV)/.core

@@ -55,8 +55,10 @@ def demo(out: Path, steps: int, seed: int) -> List[Path]:
     return made
 
 
-def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fast: Optional[bool]) -> List[Path]:
-    """Run every experiment of `config` into record folders under `out`; prints each summary."""
+def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fast: Optional[bool],
+            device: Optional[str] = None, batch_size: Optional[int] = None) -> List[Path]:
+    """Run every experiment of `config` into record folders under `out`; prints each summary.
+    `device` and `batch_size` override the configs' (the records keep what was used)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from contextlib import ExitStack
@@ -65,6 +67,8 @@ def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fas
     from .experiments import load_configs, run_ifv
 
     configs = load_configs(config, fast=fast)
+    overrides = {k: v for k, v in (("device", device), ("batch_size", batch_size)) if v is not None}
+    configs = [replace(c, **overrides) for c in configs]
     made = []
     with ExitStack() as stack:
         executor = None
@@ -101,8 +105,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     run_parser.add_argument("--out", type=Path, default=Path("out/ifv"), help="folder that receives the records")
     run_parser.add_argument("--workers", type=int, default=1, help="local worker processes (1: run inline)")
     run_parser.add_argument("--scheduler", default=None, help="address of a Dask scheduler to run the work units on")
+    run_parser.add_argument("--device", default=None, help="run the work units here (e.g. cuda), overriding the config")
+    run_parser.add_argument("--batch-size", type=int, default=None,
+                            help="realizations per work unit, overriding the config (a GPU takes hundreds; "
+                                 "units seed themselves by their start, so other seeds are drawn)")
     run_parser.add_argument("--fast", action="store_true", default=None,
                             help="shrunken run (also FVIZ_FAST=1): few samples and steps")
+    summarize_parser = ifv_commands.add_parser("summarize", help="one markdown table of every record under a folder")
+    summarize_parser.add_argument("folder", type=Path, nargs="?", default=Path("out/ifv"))
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -114,8 +124,12 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         print(fv.layers(fv.zoo.shapes_cnn()))
     elif args.command == "ifv" and args.ifv_command == "run":
-        made = ifv_run(args.config, args.out, args.workers, args.scheduler, args.fast)
+        made = ifv_run(args.config, args.out, args.workers, args.scheduler, args.fast, args.device, args.batch_size)
         print("records:", *(f"  {path}" for path in made), sep="\n")
+    elif args.command == "ifv" and args.ifv_command == "summarize":
+        from .experiments.record import overview
+
+        print(overview(args.folder))
     return 0
 
 

@@ -151,6 +151,9 @@ class BatchedLBFGS:
         slope = (g * d).sum(1)
         # a first step along −g is scaled to length ≤ 1 in ℓ1, as torch.optim.LBFGS does
         t0 = torch.where(fresh, (1.0 / g.abs().sum(1).clamp(min=1e-12)).clamp(max=1.0), torch.ones_like(slope))
+        # a decrease below the rounding error of f cannot be measured: such an item is done
+        noise = 16 * torch.finfo(f0.dtype).eps * f0.abs()
+        converged = converged | (t0 * -slope <= noise)
         t = torch.where(converged, torch.zeros_like(t0), t0)
         accepted = converged.clone()
         # weak Wolfe search per item: [lo, hi] brackets t; lo always has sufficient decrease
@@ -175,6 +178,8 @@ class BatchedLBFGS:
             bracketed = torch.isfinite(hi)
             inside = _cubic_minimizer(lo, f_lo, d_lo, hi, torch.where(torch.isfinite(f_hi), f_hi, f0), d_hi)
             t = torch.where(accepted, t, torch.where(bracketed, inside, 4 * t))
+            if (accepted | (t * -slope <= noise)).all():  # the rest would shrink below rounding
+                break
         failed = ~accepted
         if failed.any():
             # no Wolfe point found: fall back to the last point with sufficient decrease (maybe 0);

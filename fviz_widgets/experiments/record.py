@@ -33,7 +33,7 @@ import numpy as np
 
 from .config import IFVConfig
 
-__all__ = ["ExperimentRecord", "load_record", "versions"]
+__all__ = ["ExperimentRecord", "load_record", "overview", "versions"]
 
 #: Summary keys that measure time, not results; left out of comparisons.
 TIMING_KEYS = ("seconds_realize", "seconds_reopt", "seconds_wall")
@@ -339,3 +339,38 @@ def write_figures(record: ExperimentRecord, folder: Path) -> List[Path]:
     imaging.save(imaging.grid(images, columns=min(8, len(images))), folder / "realizations.png")
     made.append(folder / "realizations.png")
     return made
+
+
+_OVERVIEW = [
+    ("angle_predicted_median", "∠(θ̂,θ₀)", "{:.1f}"),
+    ("angle_predicted_critical_median", "∠ in C", "{:.1f}"),
+    ("angle_response_median", "∠(ρ,θ₀)", "{:.1f}"),
+    ("angle_random_median", "∠(rand,θ₀)", "{:.1f}"),
+    ("ssim_predicted_median", "SSIM θ̂", "{:.2f}"),
+    ("ssim_response_median", "SSIM ρ", "{:.2f}"),
+    ("gamma0_mean", "γ₀²", "{:.2f}"),
+    ("stationarity_median", "‖Mᵀθ₀‖/σ", "{:.2g}"),
+]
+
+
+def overview(folder: Union[str, Path]) -> str:
+    """A markdown table of every record under `folder` (medians; reads summary.json and
+    config.json only, so records without their samples.npz can be tabulated too).
+
+    Example:
+        >>> print(overview("out/ifv"))                                 # doctest: +SKIP
+    """
+    rows = []
+    for summary_path in sorted(Path(folder).rglob("summary.json")):
+        config = json.loads((summary_path.parent / "config.json").read_text())
+        summary = json.loads(summary_path.read_text())
+        model = f"{config['model']}({', '.join(f'{k}={v!r}' for k, v in config.get('model_kwargs', {}).items())})"
+        cells = [config["name"], model, config["layer"], f"{summary['m']}", f"{config['beta']:g}", config["aggregation"],
+                 config["param"], f"{summary['n']}"]
+        cells += [fmt.format(summary[key]) if summary.get(key) is not None else "—" for key, _, fmt in _OVERVIEW]
+        rows.append(cells)
+    if not rows:
+        raise FileNotFoundError(f"no experiment records (summary.json) under {folder}")
+    head = ["record", "model", "layer", "m", "β", "aggregation", "param", "n"] + [title for _, title, _ in _OVERVIEW]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])

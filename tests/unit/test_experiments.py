@@ -121,3 +121,15 @@ def test_cli_runs_a_config_file_into_a_record(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "IFV experiment `cli`" in out and "records:" in out
     assert load_record(tmp_path / "out" / "cli").summary["n"] == 2
+    # --batch-size and --device override the file; the record keeps what was used
+    assert cli.main(["ifv", "run", str(path), "--out", str(tmp_path / "other"), "--batch-size", "1", "--device", "cpu"]) == 0
+    assert load_record(tmp_path / "other" / "cli").config.batch_size == 1
+    # summarize: one table row per record, medians from its summary.json
+    capsys.readouterr()
+    assert cli.main(["ifv", "summarize", str(tmp_path)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    rows = [line for line in table if line.startswith("| cli |")]
+    median = load_record(tmp_path / "out" / "cli").summary["angle_predicted_median"]
+    assert len(rows) == 2 and f"| {median:.1f} |" in rows[1]  # rows sorted by path: other/, out/
+    with pytest.raises(FileNotFoundError, match="no experiment records"):
+        cli.main(["ifv", "summarize", str(tmp_path / "nothing")])
