@@ -28,8 +28,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 import torch
 from torch import nn
 
-from .preprocess import get_preprocess, input_shape as _input_shape, unwrap
 from .kernels import substitutes
+from .preprocess import get_preprocess, input_shape as _input_shape, unwrap
 
 OUTPUT = "output"
 INPUT = "input"

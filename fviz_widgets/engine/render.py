@@ -202,6 +202,7 @@ class _Run:
         self.losses: List[float] = []
         self.terms: List[torch.Tensor] = []
         self.thresholds: Dict[int, np.ndarray] = {}
+        self.values: Optional[torch.Tensor] = None  # objective per item at the last evaluation
         self.best_values: Optional[torch.Tensor] = None
         self.best_images: Optional[torch.Tensor] = None
         self.start = time.perf_counter()

@@ -322,3 +322,23 @@ def test_sampled_objectives_have_uniform_hoyer_sparseness():
     signed = ifv.sample_objectives(50, 10, nonnegative=False, seed=1)
     assert (signed < 0).any()
     assert ifv.sample_objectives(3, 1).tolist() == [[1.0]] * 3
+
+
+def test_jacobians_are_taken_without_tf32_and_the_flags_come_back(monkeypatch):
+    flags = (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32)
+    seen = []
+    aggregate = ifv.aggregate
+
+    def spy(*args, **kwargs):
+        seen.append((torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32))
+        return aggregate(*args, **kwargs)
+
+    monkeypatch.setattr(ifv, "aggregate", spy)
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        param = ifv.make_param("pixel", (1, 3, 32, 32), seed=0)
+        ifv.jacobian(fv.zoo.shapes_cnn(), "act3", param, channels=4)
+        assert seen and all(s == (False, False) for s in seen)
+        assert (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32) == (True, True)
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = flags
