@@ -1,5 +1,7 @@
 """BatchedLBFGS: per-item convergence, independence of batch mates, and its use in `render`."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -73,26 +75,16 @@ def model():
     return fv.zoo.shapes_cnn("softplus")
 
 
-def copied_param(source, item):
-    param = fv.param.image(32, batch=1, seed=0)
-    with torch.no_grad():
-        for mine, theirs in zip(param.parameters(), source.parameters()):
-            mine.copy_(theirs[item : item + 1])
-    return param
-
-
 def test_render_lbfgs_result_of_an_item_does_not_depend_on_its_batch_mates(model):
     kwargs = dict(steps=0, lbfgs_steps=12, transforms=None, progress=False)
     start = fv.param.image(32, batch=2, seed=7)
-    results = {}
-    for mate in (1, 5):
-        param = copied_param(start, 0)
-        pair = fv.param.image(32, batch=2, seed=7)
-        with torch.no_grad():
-            for p, q in zip(pair.parameters(), start.parameters()):
-                p.copy_(q)
-        results[mate] = fv.render(model, fv.obj.channels("conv2", [0, mate]), param=pair, **kwargs)
-    alone = fv.render(model, fv.obj.channel("conv2", 0), param=copied_param(start, 0), **kwargs)
+    results = {mate: fv.render(model, fv.obj.channels("conv2", [0, mate]), param=copy.deepcopy(start), **kwargs)
+               for mate in (1, 5)}
+    first = fv.param.image(32, batch=1, seed=0)  # item 0 of `start`, alone
+    with torch.no_grad():
+        for mine, theirs in zip(first.parameters(), start.parameters()):
+            mine.copy_(theirs[:1])
+    alone = fv.render(model, fv.obj.channel("conv2", 0), param=first, **kwargs)
     np.testing.assert_allclose(results[1].images[0], alone.images[0], atol=1e-4)
     np.testing.assert_allclose(results[5].images[0], alone.images[0], atol=1e-4)
     assert np.abs(results[1].images[1] - results[5].images[1]).max() > 0.05  # the mates did differ
