@@ -11,7 +11,7 @@ NPM_QUIET := 2>&1 | { grep -v 'Unknown user config\|This will stop working\|inst
 JS_DEPS := js/node_modules/.package-lock.json
 export MPLBACKEND ?= Agg
 
-.PHONY: demo test unit browser-deps js js-check lab bench experiments models clean
+.PHONY: demo test lint unit browser-deps js js-check lab bench experiments models clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,12 +57,18 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium missing and not root: browser tests will skip (FVIZ_REQUIRE_BROWSER=1 fails them)"; fi
 
-## test: unit, browser and notebook tests (FVIZ_FAST=1 shrinks notebook step counts)
-test: $(VENV)/.test browser-deps js-check
+## test: lint, unit, docstring examples, browser and notebook tests (FVIZ_FAST=1 shrinks notebook step counts)
+test: $(VENV)/.test browser-deps js-check lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules fviz_widgets
 	FVIZ_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks --nbval-lax --durations=10
 
-## unit: the unit tests only
+## lint: ruff (configured in pyproject.toml)
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+
+## unit: the unit tests and the docstring examples
 unit: $(VENV)/.test
+	$(BIN)/python -m pytest -q --doctest-modules fviz_widgets
 	$(BIN)/python -m pytest -q tests/unit
 
 ## lab: JupyterLab on notebooks/

@@ -97,7 +97,7 @@ def import_lucent() -> SimpleNamespace:
     except ImportError as exc:
         raise PeerUnavailable(f"Lucent cannot be imported ({exc}); install it with: {INSTALL_HINT}") from exc
     if lucent.__version__ != LUCENT_VERSION:
-        warnings.warn(f"benchmarking Lucent {lucent.__version__}, not {LUCENT_VERSION}")
+        warnings.warn(f"benchmarking Lucent {lucent.__version__}, not {LUCENT_VERSION}", stacklevel=2)
     _LUCENT = SimpleNamespace(
         lucent=lucent,
         version=lucent.__version__,

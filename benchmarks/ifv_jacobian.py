@@ -19,12 +19,12 @@ import time
 import torch
 
 import fviz_widgets as fv
-from fviz_widgets.engine import ifv
+from fviz_widgets import ifv
 
 
 def time_method(model, layer, param, m, method, repeats, device):
     def once():
-        ifv.jacobian(model, layer, param, channels=m, method=method)
+        ifv.jacobian(model, layer, param, ifv.FeatureSpec(channels=range(m)), method=method)
         if device.type == "cuda":
             torch.cuda.synchronize()
 
@@ -56,9 +56,9 @@ def main() -> None:
     print(f"{'case':<26} {'param':<11} {'loop ms':>9} {'batched ms':>11} {'ratio':>7} {'vmap ms':>9} {'ratio':>7}")
     for label, layer, m, batch, kind in cases:
         param = ifv.make_param(kind, (batch, 3, 64, 64), seed=1, device=device)
-        _, reference = ifv.jacobian(model, layer, param, channels=m, method="loop")
+        _, reference = ifv.jacobian(model, layer, param, ifv.FeatureSpec(channels=range(m)), method="loop")
         for method in ("batched", "vmap"):
-            _, J = ifv.jacobian(model, layer, param, channels=m, method=method)
+            _, J = ifv.jacobian(model, layer, param, ifv.FeatureSpec(channels=range(m)), method=method)
             torch.testing.assert_close(J, reference, rtol=1e-4, atol=1e-6)
         loop = time_method(model, layer, param, m, "loop", args.repeats, device)
         batched = time_method(model, layer, param, m, "batched", args.repeats, device)

@@ -26,7 +26,7 @@ import torch
 
 from fviz_widgets import zoo
 from fviz_widgets.datasets import CLASSES
-from fviz_widgets.engine.invariance import DENSE_MAX_N, invariance
+from fviz_widgets.invariance import DENSE_MAX_N, InvarianceOptions, invariance
 
 TARGET_SECONDS = 30.0
 
@@ -67,7 +67,8 @@ def main() -> None:
             print(f"{n:>7} {t_lanczos:>10.2f} {hvps:>6} {'skipped':>9}   dense Hessian would be {n}×{n} "
                   f"({gib:.1f} GiB in float64) and need {n} HVPs")
             continue
-        dense = invariance(model, unit, size=size, k=k, dense=True, init=lanczos.x_plus, progress=False)
+        dense = invariance(model, unit, size=size, k=k, options=InvarianceOptions(dense=True, init=lanczos.x_plus),
+                           progress=False)
         t_dense = dense.timing["spectrum"]
         scale = np.abs(dense.curvatures).max()
         error = np.abs(lanczos.curvatures - dense.curvatures).max() / scale

@@ -65,7 +65,7 @@ class FvizSide:
             if str(REPO) not in sys.path:
                 sys.path.insert(1, str(REPO))
             import fviz_widgets as fv
-            from fviz_widgets.engine.preprocess import Preprocess, attach_preprocess
+            from fviz_widgets.core import Preprocess, attach_preprocess
 
             for name in ("render", "render_layer", "obj", "param"):
                 if not hasattr(fv, name):

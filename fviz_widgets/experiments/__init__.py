@@ -1,14 +1,18 @@
 """Experiment records, sweeps and executors (local or Dask) for IFV experiments.
 
+Configs (`IFVConfig`, JSON files and sweeps), records (`ExperimentRecord`, a folder per
+experiment) and the runner that fills them on any `concurrent.futures.Executor`.
+
 Example:
-    >>> from fviz_widgets.experiments import IFVConfig, load_record, run_ifv
-    >>> record = run_ifv(IFVConfig(layer="conv3", channels=16, n_sampled=32), "out/ifv")   # doctest: +SKIP
-    >>> load_record("out/ifv/ifv").summary["angle_predicted_median"]                       # doctest: +SKIP
+    >>> from fviz_widgets.experiments import IFVConfig, run_ifv
+    >>> config = IFVConfig.demo()
+    >>> run_ifv(config, None, progress=False).summary["m"]
+    4
 """
 
 from .config import IFVConfig, expand, load_configs
-from .record import ExperimentRecord, load_record, versions
-from .runner import InlineExecutor, build_model, realize_chunk, reoptimize_chunk, run_file, run_ifv
+from .record import ExperimentRecord, load_record, overview, versions
+from .runner import InlineExecutor, build_model, feature_count, realize_chunk, reoptimize_chunk, run_file, run_ifv
 
 __all__ = [
     "ExperimentRecord",
@@ -16,8 +20,10 @@ __all__ = [
     "InlineExecutor",
     "build_model",
     "expand",
+    "feature_count",
     "load_configs",
     "load_record",
+    "overview",
     "realize_chunk",
     "reoptimize_chunk",
     "run_file",

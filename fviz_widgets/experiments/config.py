@@ -1,6 +1,8 @@
 """Configuration of an IFV experiment: a dataclass that reads and writes plain JSON.
 
-A config file holds either one experiment (the fields of `IFVConfig`) or a sweep::
+A config file holds either one experiment (the fields of `IFVConfig`, with the `FeatureSpec`
+fields — aggregation, kernel, stride, channels, beta — written at the top level beside them) or a
+sweep::
 
     {"name": "beta_sweep",
      "base": {"layer": "conv3", "n_sampled": 64, ...},
@@ -11,25 +13,29 @@ which expands to one experiment per combination, named ``beta_sweep/beta=0,chann
 (each combined with every sweep combination).
 
 Example:
-    >>> config = IFVConfig(layer="conv3", channels=16, n_sampled=8, n_canonical=0)
-    >>> IFVConfig.from_dict(config.to_dict()) == config
-    True
+    >>> from fviz_widgets.ifv import FeatureSpec
+    >>> config = IFVConfig(layer="conv3", features=FeatureSpec(channels=range(16)), n_sampled=8, n_canonical=0)
+    >>> IFVConfig.from_dict(config.to_dict()) == config, config.to_dict()["channels"]
+    (True, 16)
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
-from ..engine.ifv import AGGREGATIONS, PARAMETERIZATIONS
+from ..ifv import PARAMETERIZATIONS, FeatureSpec
 
 __all__ = ["IFVConfig", "load_configs", "expand"]
 
 REOPT_TARGETS = ("predicted", "target", "response", "random")
+#: The `FeatureSpec` fields, which a config file writes beside the others.
+FEATURE_KEYS = ("aggregation", "kernel", "stride", "channels", "beta")
 SELECTIONS = ("best", "plateau")
 CRITICAL_SPACE_KEYS = {"samples", "angle_limit", "order", "relative", "select", "points", "min_dim"}
 
@@ -43,9 +49,9 @@ class IFVConfig:
         model, model_kwargs: a `fviz_widgets.zoo` function and its keyword arguments, e.g.
             ``"shapes_cnn"`` with ``{"activation": "softplus"}`` or ``{"holdout": "grid"}``; or an
             import path ``"package.module:function"`` returning a model.
-        layer, channels: the layer; all its channels are features, or the first `channels` (int),
-            or the listed ones.
-        beta, aggregation, kernel, stride: the objective ⟨ρ, θ⟩·cos(ρ, θ)^β and its aggregation.
+        layer, features: the layer and the `FeatureSpec` of the objective ⟨ρ, θ⟩·cos(ρ, θ)^β (its
+            aggregation and channels: all the layer's, or in JSON the first k as the number k,
+            or a list).
         param, decorrelate: the parameterization (`PARAMETERIZATIONS`), colour decorrelation.
         size: image size in pixels (square).
         n_sampled: objectives with uniform Hoyer sparseness (`sparseness`); n_canonical: canonical
@@ -54,7 +60,7 @@ class IFVConfig:
         batch_size: realizations per work unit (one batched render and Jacobian each).
         exclude_inactive, inactive_tolerance: restrict θ̂ to the features active at its realization
             (ρ_k and its Jacobian row above the tolerance relative to the largest; see
-            `fviz_widgets.engine.ifv.predict_objective`).
+            `fviz_widgets.ifv.predict_objective`).
         critical_space: None, or ``{"samples": 32, "angle_limit": 30, "order": "sequential",
             "relative": false, "select": "best" | "plateau" | <dimension>, "min_dim": m/2}``:
             Algorithm 1 on the first `samples` realizations, a threshold scan, and the critical
@@ -70,11 +76,7 @@ class IFVConfig:
     model: str = "shapes_cnn"
     model_kwargs: Dict[str, Any] = field(default_factory=dict)
     layer: str = "conv3"
-    channels: Union[None, int, List[int]] = None
-    beta: float = 2.0
-    aggregation: str = "maxpool_mean"
-    kernel: int = 3
-    stride: int = 2
+    features: FeatureSpec = field(default_factory=FeatureSpec)
     param: str = "pixel"
     decorrelate: bool = False
     size: int = 64
@@ -97,12 +99,10 @@ class IFVConfig:
 
     def __post_init__(self) -> None:
         problems = []
-        if self.aggregation not in AGGREGATIONS:
-            problems.append(f"aggregation must be one of {AGGREGATIONS}, got {self.aggregation!r}")
+        if not isinstance(self.features, FeatureSpec):
+            problems.append(f"features must be a FeatureSpec, got {type(self.features).__name__}")
         if self.param not in PARAMETERIZATIONS:
             problems.append(f"param must be one of {PARAMETERIZATIONS}, got {self.param!r}")
-        if self.beta < 0:
-            problems.append(f"beta must be ≥ 0, got {self.beta}")
         for name in ("n_sampled", "adam_steps", "lbfgs_steps", "reopt_steps"):
             if getattr(self, name) < 0:
                 problems.append(f"{name} must be ≥ 0")
@@ -124,23 +124,42 @@ class IFVConfig:
             raise ValueError("invalid IFV config: " + "; ".join(problems))
 
     def to_dict(self) -> Dict[str, Any]:
-        """Plain JSON-able dict of every field (defaults included)."""
-        return asdict(self)
+        """Plain JSON-able dict of every field (defaults included), the feature fields at the top level."""
+        data = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "features"}
+        layer_index = list(data).index("layer") + 1
+        items = list(data.items())
+        return dict(items[:layer_index] + list(self.features.to_dict().items()) + items[layer_index:])
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "IFVConfig":
-        """A config from a dict; unknown keys raise with the valid ones listed."""
-        known = {f.name for f in fields(cls)}
+        """A config from a dict as `to_dict` writes it; unknown keys raise with the valid ones listed."""
+        data = dict(data)
+        feature_keys = set(FEATURE_KEYS)
+        known = {f.name for f in fields(cls)} - {"features"} | feature_keys
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown IFV config key(s) {unknown}; valid keys: {sorted(known)}")
-        return cls(**data)
+        features = FeatureSpec.from_dict({k: data.pop(k) for k in FEATURE_KEYS if k in data})
+        return cls(features=features, **data)
 
     def to_json(self, path: Union[str, Path]) -> Path:
         """Write the config as JSON; returns the path."""
         path = Path(path)
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
         return path
+
+    @classmethod
+    def demo(cls, **changes: Any) -> "IFVConfig":
+        """A tiny experiment (4 features of conv3, 2 samples, 32 px, a few steps: about a second on
+        a CPU) for examples and quick looks; `changes` override its fields.
+
+        Example:
+            >>> IFVConfig.demo(n_sampled=3).features.channels
+            (0, 1, 2, 3)
+        """
+        base = dict(name="demo", layer="conv3", channels=4, n_sampled=2, n_canonical=0, size=32, adam_steps=8,
+                    lbfgs_steps=2, reopt_steps=0)
+        return cls.from_dict({**base, **changes})
 
     def fast(self) -> "IFVConfig":
         """A shrunken copy for quick looks and CI (what ``FVIZ_FAST=1`` runs)."""
@@ -201,7 +220,12 @@ def load_configs(path: Union[str, Path], *, fast: Optional[bool] = None) -> List
     shrinks them with `IFVConfig.fast`.
 
     Example:
-        >>> configs = load_configs("experiments/configs/beta_sweep.json")   # doctest: +SKIP
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "sweep.json"
+        ...     _ = path.write_text(json.dumps({"name": "s", "base": {"layer": "conv3"}, "sweep": {"beta": [0, 2]}}))
+        ...     [c.name for c in load_configs(path, fast=True)]
+        ['s/beta=0', 's/beta=2']
     """
     data = json.loads(Path(path).read_text())
     configs = expand(data)

@@ -10,11 +10,14 @@
       figures/*.png          angle histograms, SSIM, coefficients, singular values, realizations
 
 Example:
-    >>> record = load_record("out/ifv/simple_conv")                 # doctest: +SKIP
-    >>> record.summary["angle_predicted_median"]                   # doctest: +SKIP
-    >>> again = record.rerun("out/ifv-again")                      # doctest: +SKIP
-    >>> record.compare(again)["max_abs_difference"]                # doctest: +SKIP
-    0.0
+    >>> import tempfile
+    >>> from fviz_widgets.experiments import IFVConfig, run_ifv
+    >>> config = IFVConfig.demo()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     record = run_ifv(config, folder, progress=False, figures=False)
+    ...     loaded = load_record(record.path)
+    >>> loaded.summary["n"], loaded.compare(record)["max_abs_difference"]
+    (2, 0.0)
 """
 
 from __future__ import annotations
@@ -27,13 +30,17 @@ import platform
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
+import torch
+from torch import nn
+
+from ..ifv import IFVResult, make_param
 from .config import IFVConfig
 
-__all__ = ["ExperimentRecord", "load_record", "overview", "versions"]
+__all__ = ["ExperimentRecord", "load_record", "overview", "param_from_state", "versions"]
 
 #: Summary keys that measure time, not results; left out of comparisons.
 TIMING_KEYS = ("seconds_realize", "seconds_reopt", "seconds_wall")
@@ -120,8 +127,8 @@ class ExperimentRecord:
 
     def __repr__(self) -> str:
         s = self.summary
-        parts = [f"{self.config.name!r}", f"{s['n']} samples", f"m={s['m']}", f"β={self.config.beta:g}",
-                 f"{self.config.layer} ({self.config.aggregation}, {self.config.param})"]
+        parts = [f"{self.config.name!r}", f"{s['n']} samples", f"m={s['m']}", f"β={self.config.features.beta:g}",
+                 f"{self.config.layer} ({self.config.features.aggregation}, {self.config.param})"]
         if "angle_predicted_median" in s:
             parts.append(f"median ∠ predicted {s['angle_predicted_median']:.2f}°")
         if "angle_predicted_critical_median" in s:
@@ -141,12 +148,12 @@ class ExperimentRecord:
     def markdown(self) -> str:
         """The summary as a markdown document (what summary.md holds)."""
         c, s = self.config, self.summary
-        features = "all channels" if c.channels is None else (
-            f"first {c.channels} channels" if isinstance(c.channels, int) else f"channels {c.channels}")
+        spec = c.features
+        features = spec.describe().split(", ")[-1]
         lines = [
             f"# IFV experiment `{c.name}`", "",
             f"Model `{c.model}({', '.join(f'{k}={v!r}' for k, v in c.model_kwargs.items())})`, layer `{c.layer}` "
-            f"({features}, m = {s['m']}), β = {c.beta:g}, aggregation `{c.aggregation}`, parameterization "
+            f"({features}, m = {s['m']}), β = {spec.beta:g}, aggregation `{spec.aggregation}`, parameterization "
             f"`{c.param}`, {c.size}×{c.size} px. {s['n_sampled']} sampled objectives (Hoyer sparseness "
             f"uniform) + {s['n_canonical']} canonical; FV: {c.adam_steps} Adam + {c.lbfgs_steps} L-BFGS steps "
             f"(lr {c.lr:g}), seed {c.seed}. Inactive features "
@@ -209,26 +216,48 @@ class ExperimentRecord:
         (path / "summary.md").write_text(self.markdown())
         (path / "summary.csv").write_text(self.csv())
         if figures:
-            write_figures(self, path / "figures")
+            from ..viz.figures import record_figures
+
+            record_figures(self, path / "figures")
         self.path = path
         return path
 
     # --- use ----------------------------------------------------------------------------------
-    def results(self, critical: bool = True):
-        """The samples as `IFVResult`s (with targets; in the selected critical space if any)."""
-        from .runner import _results
-
-        results = _results(self.arrays, self.config)
-        if critical and "critical_basis" in self.arrays:
-            results = [r.with_critical_space(self.arrays["critical_basis"]) for r in results]
+    def results(self, critical: bool = True) -> List[IFVResult]:
+        """The samples as `IFVResult`s (with targets and realization images; in the selected
+        critical space if any and `critical`)."""
+        a, c = self.arrays, self.config
+        if "targets" not in a:
+            raise FileNotFoundError(f"record {c.name!r} has no per-sample arrays (samples.npz), so its samples "
+                                    "cannot be rebuilt; re-run its config with `fviz ifv run` to get them")
+        results = [
+            IFVResult(theta=a["theta_hat"][i], singular_values=a["singular_values"][i],
+                      left_singular_vectors=a["left_singular_vectors"][i], response=a["response"][i],
+                      layer=c.layer, features=c.features, target=a["targets"][i],
+                      inactive=[int(k) for k in np.flatnonzero(a["inactive"][i])],
+                      exclude_inactive=c.exclude_inactive,
+                      images=a["images"][i : i + 1] if "images" in a else None)
+            for i in range(len(a["targets"]))
+        ]
+        if critical and "critical_basis" in a:
+            results = [r.with_critical_space(a["critical_basis"]) for r in results]
         return results
 
-    def rerun(self, out: Union[str, Path, None] = None, *, executor=None, progress: bool = False,
-              figures: bool = True) -> "ExperimentRecord":
-        """Run the recorded config again (into ``out/<name>`` when `out` is given)."""
-        from .runner import run_ifv
+    def param(self, samples: Union[int, slice], device: Union[str, torch.device] = "cpu") -> nn.Module:
+        """The parameterization holding sample(s) `samples` exactly as they were realized (from
+        the recorded parameter state), ready to re-optimize.
 
-        return run_ifv(self.config, out, executor=executor, progress=progress, figures=figures)
+        Example:
+            >>> from fviz_widgets.experiments import IFVConfig, run_ifv
+            >>> run_ifv(IFVConfig.demo(), None, progress=False).param(slice(0, 2)).shape
+            (2, 3, 32, 32)
+        """
+        state = {k[len("state."):]: v for k, v in self.arrays.items() if k.startswith("state.")}
+        if not state:
+            raise ValueError(f"record {self.config.name!r} holds no parameter state (samples.npz)")
+        index = slice(samples, samples + 1) if isinstance(samples, int) else samples
+        n, h, w, c = self.arrays["images"][index].shape
+        return param_from_state(self.config, {k: v[index] for k, v in state.items()}, (n, c, h, w), device)
 
     def compare(self, other: "ExperimentRecord") -> Dict[str, Any]:
         """Differences to another record of the same config: the largest absolute difference over
@@ -252,19 +281,48 @@ class ExperimentRecord:
         return {"max_abs_difference": worst, "where": where}
 
 
-def load_record(path: Union[str, Path]) -> ExperimentRecord:
-    """Read a record folder written by `run_ifv` / `ExperimentRecord.write`.
+def param_from_state(config: IFVConfig, state: Dict[str, np.ndarray], shape: Tuple[int, int, int, int],
+                     device: Union[str, torch.device] = "cpu") -> nn.Module:
+    """A parameterization of `config.param` and `shape` (N, C, H, W) holding the recorded parameter
+    `state` ({parameter name: array [N, ...]}), so the realizations are exactly those recorded.
 
     Example:
-        >>> load_record("out/ifv/simple_conv").summary["m"]   # doctest: +SKIP
-        64
+        >>> from fviz_widgets.ifv import make_param
+        >>> original = make_param("pixel", (2, 3, 8, 8), seed=3)
+        >>> state = {name: p.detach().numpy() for name, p in original.named_parameters()}
+        >>> restored = param_from_state(IFVConfig(param="pixel"), state, (2, 3, 8, 8))
+        >>> bool(torch.equal(restored(), original()))
+        True
+    """
+    param = make_param(config.param, shape, decorrelate=config.decorrelate, device=device)
+    with torch.no_grad():
+        for name, tensor in param.named_parameters():
+            tensor.copy_(torch.from_numpy(np.asarray(state[name])).to(tensor))
+    return param
+
+
+def load_record(path: Union[str, Path]) -> ExperimentRecord:
+    """Read a record folder written by `run_ifv` / `ExperimentRecord.write`. A record without its
+    samples.npz (as shipped in experiments/results) loads with empty `arrays`: its summary and
+    tables are there, its samples are not.
+
+    Example:
+        >>> import tempfile
+        >>> from fviz_widgets.experiments import IFVConfig, run_ifv
+        >>> config = IFVConfig.demo()
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = run_ifv(config, folder, progress=False, figures=False).path
+        ...     load_record(path).summary["m"]
+        4
     """
     path = Path(path)
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"{path} is not an experiment record (no config.json)")
     config = IFVConfig.from_dict(json.loads((path / "config.json").read_text()))
-    with np.load(path / "samples.npz", allow_pickle=False) as data:
-        arrays = {key: data[key] for key in data.files}
+    arrays: Dict[str, np.ndarray] = {}
+    if (path / "samples.npz").is_file():
+        with np.load(path / "samples.npz", allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
     spaces_file = path / "critical_spaces.json"
     return ExperimentRecord(
         path=path,
@@ -274,71 +332,6 @@ def load_record(path: Union[str, Path]) -> ExperimentRecord:
         summary=json.loads((path / "summary.json").read_text()),
         critical_spaces=json.loads(spaces_file.read_text()) if spaces_file.is_file() else [],
     )
-
-
-def write_figures(record: ExperimentRecord, folder: Path) -> List[Path]:
-    """PNG figures of a record (matplotlib's Agg canvas; no display needed)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from ..engine import images as imaging
-
-    folder.mkdir(parents=True, exist_ok=True)
-    a, made = record.arrays, []
-
-    def save(fig: Figure, name: str) -> None:
-        FigureCanvasAgg(fig)
-        fig.tight_layout()
-        fig.savefig(folder / name, dpi=90)
-        made.append(folder / name)
-
-    fig = Figure(figsize=(6.5, 3.2))
-    ax = fig.add_subplot()
-    bins = np.linspace(0, 180, 61)
-    for key, label in (("angle_predicted", "predicted θ̂"), ("angle_predicted_critical", "predicted θ̂ in C"),
-                       ("angle_response", "feature response ρ"), ("angle_random", "random")):
-        if key in a:
-            ax.hist(a[key], bins=bins, alpha=0.55, label=f"{label} (median {np.median(a[key]):.1f}°)")
-    ax.set_xlabel("angular distance to the target θ₀ (degrees)")
-    ax.set_ylabel("samples")
-    ax.legend(fontsize=7)
-    ax.set_title(record.config.name, fontsize=9)
-    save(fig, "angles.png")
-
-    ssim_keys = [k for k in ("ssim_predicted", "ssim_target", "ssim_response", "ssim_random") if k in a]
-    if ssim_keys:
-        fig = Figure(figsize=(6.5, 3.2))
-        left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-        left.boxplot([a[k] for k in ssim_keys])
-        left.set_xticks(range(1, len(ssim_keys) + 1))
-        left.set_xticklabels([k[5:] for k in ssim_keys], fontsize=7)
-        left.set_ylabel("SSIM before vs after re-optimizing")
-        angle = a.get("angle_predicted_critical", a["angle_predicted"])
-        if "ssim_predicted" in a:
-            right.scatter(angle, a["ssim_predicted"], s=8)
-            right.set_xlabel("∠(θ̂, θ₀) (degrees)")
-            right.set_ylabel("SSIM for θ̂")
-        save(fig, "ssim.png")
-
-    fig = Figure(figsize=(6.5, 3.0))
-    left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    gamma = a["gamma2"].mean(0)
-    k = min(len(gamma), 16)
-    left.bar(np.arange(k), gamma[:k])
-    left.set_xlabel("order j (ascending singular value)")
-    left.set_ylabel("mean γ_j²")
-    sv = a["singular_values"]
-    right.semilogy(np.median(np.maximum(sv, 1e-300), axis=0), ".-", label="median")
-    right.semilogy(np.percentile(np.maximum(sv, 1e-300), 10, axis=0), ":", label="10%")
-    right.set_xlabel("order j")
-    right.set_ylabel("singular value of M")
-    right.legend(fontsize=7)
-    save(fig, "coefficients.png")
-
-    images = a["images"][:24]
-    imaging.save(imaging.grid(images, columns=min(8, len(images))), folder / "realizations.png")
-    made.append(folder / "realizations.png")
-    return made
 
 
 _OVERVIEW = [
@@ -358,15 +351,22 @@ def overview(folder: Union[str, Path]) -> str:
     config.json only, so records without their samples.npz can be tabulated too).
 
     Example:
-        >>> print(overview("out/ifv"))                                 # doctest: +SKIP
+        >>> import tempfile
+        >>> from fviz_widgets.experiments import IFVConfig, run_ifv
+        >>> config = IFVConfig.demo()
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     _ = run_ifv(config, folder, progress=False, figures=False)
+        ...     row = overview(folder).splitlines()[2]
+        >>> print(" | ".join(row.split(" | ")[:6]))
+        | demo | shapes_cnn() | conv3 | 4 | 2 | maxpool_mean
     """
     rows = []
     for summary_path in sorted(Path(folder).rglob("summary.json")):
-        config = json.loads((summary_path.parent / "config.json").read_text())
+        config = IFVConfig.from_dict(json.loads((summary_path.parent / "config.json").read_text()))
         summary = json.loads(summary_path.read_text())
-        model = f"{config['model']}({', '.join(f'{k}={v!r}' for k, v in config.get('model_kwargs', {}).items())})"
-        cells = [config["name"], model, config["layer"], f"{summary['m']}", f"{config['beta']:g}", config["aggregation"],
-                 config["param"], f"{summary['n']}"]
+        model = f"{config.model}({', '.join(f'{k}={v!r}' for k, v in config.model_kwargs.items())})"
+        cells = [config.name, model, config.layer, f"{summary['m']}", f"{config.features.beta:g}",
+                 config.features.aggregation, config.param, f"{summary['n']}"]
         cells += [fmt.format(summary[key]) if summary.get(key) is not None else "—" for key, _, fmt in _OVERVIEW]
         rows.append(cells)
     if not rows:

@@ -8,11 +8,11 @@ over local cores, and a Dask cluster takes it as well (``client.get_executor()``
 their position, so the numbers do not depend on where or in which order they run.
 
 Example:
-    >>> from fviz_widgets.experiments import IFVConfig, run_ifv
-    >>> config = IFVConfig(layer="conv3", channels=8, n_sampled=4, n_canonical=0, size=32,
-    ...                    adam_steps=32, lbfgs_steps=8, reopt_steps=0)
-    >>> record = run_ifv(config, out=None, progress=False)     # doctest: +SKIP
-    >>> record.summary["angle_predicted_median"] < record.summary["angle_response_median"]  # doctest: +SKIP
+    >>> config = IFVConfig.from_dict(dict(layer="conv3", model_kwargs={"activation": "softplus"}, channels=8,
+    ...                                   n_sampled=4, n_canonical=0, size=32, adam_steps=64, lbfgs_steps=16,
+    ...                                   reopt_steps=0))
+    >>> record = run_ifv(config, out=None, progress=False)
+    >>> record.summary["angle_predicted_median"] < record.summary["angle_response_median"]
     True
 """
 
@@ -31,11 +31,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..engine import ifv
-from ..engine.metrics import angular_distance
-from .config import IFVConfig
+from .. import ifv
+from ..core.metrics import angular_distance
+from ..core.model import input_shape
+from .config import IFVConfig, load_configs
+from .record import ExperimentRecord, param_from_state, versions
 
-__all__ = ["InlineExecutor", "build_model", "realize_chunk", "reoptimize_chunk", "run_ifv", "feature_count"]
+__all__ = ["InlineExecutor", "build_model", "feature_count", "realize_chunk", "reoptimize_chunk", "run_file", "run_ifv"]
 
 _MODELS: Dict[Tuple[str, str, str, int], nn.Module] = {}
 _MODELS_LOCK = threading.Lock()
@@ -90,20 +92,17 @@ def _model(config: IFVConfig) -> nn.Module:
     return build_model(config.model, config.model_kwargs, config.device)
 
 
-def _setup(config: IFVConfig) -> Dict[str, Any]:
-    return dict(beta=config.beta, aggregation=config.aggregation, kernel=config.kernel, stride=config.stride,
-                channels=config.channels)
-
-
 def feature_count(config: IFVConfig) -> int:
-    """m, the number of features the config's layer and channels give."""
-    model = _model(config)
-    from ..engine.preprocess import input_shape
+    """m, the number of features the config's layer and channels give.
 
+    Example:
+        >>> feature_count(IFVConfig.from_dict({"layer": "conv3", "channels": 16}))
+        16
+    """
+    model = _model(config)
     c, h, w = input_shape(model, config.size)
     with torch.no_grad():
-        rho = ifv.feature_response(model, config.layer, torch.zeros(1, c, h, w), config.aggregation,
-                                   kernel=config.kernel, stride=config.stride, channels=config.channels)
+        rho = ifv.feature_response(model, config.layer, torch.zeros(1, c, h, w), config.features)
     return int(rho.shape[1])
 
 
@@ -127,17 +126,8 @@ class _Threads:
             torch.set_num_threads(self.previous)
 
 
-def _param(config: IFVConfig, n: int, seed: int, state: Optional[Dict[str, np.ndarray]] = None) -> nn.Module:
-    model = _model(config)
-    from ..engine.preprocess import input_shape
-
-    c, h, w = input_shape(model, config.size)
-    p = ifv.make_param(config.param, (n, c, h, w), seed=seed, decorrelate=config.decorrelate, device=config.device)
-    if state is not None:
-        with torch.no_grad():
-            for name, tensor in p.named_parameters():
-                tensor.copy_(torch.from_numpy(np.asarray(state[name])).to(tensor))
-    return p
+def _shape(config: IFVConfig, n: int) -> Tuple[int, int, int, int]:
+    return (n, *input_shape(_model(config), config.size))
 
 
 def realize_chunk(config: Dict[str, Any], start: int, thetas: np.ndarray) -> Dict[str, Any]:
@@ -152,12 +142,13 @@ def realize_chunk(config: Dict[str, Any], start: int, thetas: np.ndarray) -> Dic
     with _Threads(cfg.threads):
         model = _model(cfg)
         seed = _unit_seed(cfg, start)
-        param = _param(cfg, len(thetas), seed)
-        result = ifv.realize(model, cfg.layer, thetas, param=param, steps=cfg.adam_steps, lbfgs_steps=cfg.lbfgs_steps,
-                             lr=cfg.lr, transforms=cfg.transforms, seed=seed, **_setup(cfg))
-        predictions = ifv.predict_objectives(model, cfg.layer, param, target=thetas, param=param,
+        param = ifv.make_param(cfg.param, _shape(cfg, len(thetas)), seed=seed, decorrelate=cfg.decorrelate,
+                               device=cfg.device)
+        result = ifv.realize(model, cfg.layer, thetas, cfg.features, param=param, steps=cfg.adam_steps,
+                             lbfgs_steps=cfg.lbfgs_steps, lr=cfg.lr, transforms=cfg.transforms, seed=seed)
+        predictions = ifv.predict_objectives(model, cfg.layer, param, cfg.features, target=thetas, param=param,
                                              exclude_inactive=cfg.exclude_inactive,
-                                             inactive_tolerance=cfg.inactive_tolerance, **_setup(cfg))
+                                             inactive_tolerance=cfg.inactive_tolerance)
     m = thetas.shape[1]
     inactive = np.zeros((len(thetas), m), bool)
     for i, p in enumerate(predictions):
@@ -186,10 +177,9 @@ def reoptimize_chunk(config: Dict[str, Any], start: int, state: Dict[str, np.nda
     with _Threads(cfg.threads):
         model = _model(cfg)
         seed = _unit_seed(cfg, start)
-        n = next(iter(variants.values())).shape[0]
-        param = _param(cfg, n, seed, state)
-        scores = ifv.stability_check(model, cfg.layer, param, variants, steps=cfg.reopt_steps, lr=cfg.lr, seed=seed,
-                                     **_setup(cfg))
+        param = param_from_state(cfg, state, _shape(cfg, len(next(iter(state.values())))), cfg.device)
+        scores = ifv.stability_check(model, cfg.layer, param, variants, cfg.features, steps=cfg.reopt_steps,
+                                     lr=cfg.lr, seed=seed)
     return {"ssim": scores, "seconds": time.perf_counter() - begin}
 
 
@@ -210,18 +200,6 @@ def _gather(executor: Executor, fn: Callable, jobs: Sequence[Tuple], progress: b
     from tqdm.auto import tqdm
 
     return [f.result() for f in tqdm(futures, desc=desc, disable=not progress, leave=False)]
-
-
-def _results(arrays: Dict[str, np.ndarray], config: IFVConfig) -> List[ifv.IFVResult]:
-    index = ifv._channel_index(config.channels, 10**9)
-    return [
-        ifv.IFVResult(theta=arrays["theta_hat"][i], singular_values=arrays["singular_values"][i],
-                      left_singular_vectors=arrays["left_singular_vectors"][i], response=arrays["response"][i],
-                      beta=config.beta, layer=config.layer, aggregation=config.aggregation, channels=index,
-                      target=arrays["targets"][i], inactive=[int(k) for k in np.flatnonzero(arrays["inactive"][i])],
-                      exclude_inactive=config.exclude_inactive)
-        for i in range(len(arrays["targets"]))
-    ]
 
 
 def _critical(config: IFVConfig, results: List[ifv.IFVResult], arrays: Dict[str, np.ndarray]
@@ -292,12 +270,13 @@ def run_ifv(
         the `ExperimentRecord` (its ``path`` is the record folder when written).
 
     Example:
-        >>> from concurrent.futures import ProcessPoolExecutor
-        >>> with ProcessPoolExecutor(2) as pool:                          # doctest: +SKIP
-        ...     record = run_ifv(load_configs("experiments/configs/simple_conv.json")[0], "out/ifv", executor=pool)
+        >>> from concurrent.futures import ThreadPoolExecutor
+        >>> config = IFVConfig.demo(reopt_steps=4, batch_size=1)
+        >>> with ThreadPoolExecutor(2) as pool:          # any Executor: processes, threads, a Dask client
+        ...     record = run_ifv(config, None, executor=pool, progress=False)
+        >>> record.arrays["ssim_predicted"].shape
+        (2,)
     """
-    from .record import ExperimentRecord, versions
-
     config = IFVConfig.from_dict(config) if isinstance(config, dict) else config
     executor = executor or InlineExecutor()
     begin = time.perf_counter()
@@ -318,7 +297,8 @@ def run_ifv(
         arrays[f"state.{name}"] = np.concatenate([u["state"][name] for u in units])
     seconds_realize = sum(u["seconds"] for u in units)
 
-    results = _results(arrays, config)
+    record = ExperimentRecord(path=None, config=config, versions=versions(config), arrays=arrays, summary={})
+    results = record.results(critical=False)
     response_unit = arrays["response"] / np.maximum(np.linalg.norm(arrays["response"], axis=1, keepdims=True), 1e-300)
     arrays["angle_predicted"] = np.array([r.angles["predicted"] for r in results])
     arrays["angle_response"] = angular_distance(arrays["response"], targets)
@@ -367,8 +347,7 @@ def run_ifv(
     summary["seconds_realize"] = seconds_realize
     summary["seconds_reopt"] = seconds_reopt
     summary["seconds_wall"] = time.perf_counter() - begin
-    record = ExperimentRecord(path=None, config=config, versions=versions(config), arrays=arrays, summary=summary,
-                              critical_spaces=table)
+    record.summary, record.critical_spaces = summary, table
     if out is not None:
         record.write(Path(out) / config.name, figures=figures)
     return record
@@ -379,8 +358,15 @@ def run_file(path: Union[str, Path], out: Union[str, Path, None] = None, *, exec
     """Run every experiment of a config file (one or a sweep); returns their records.
 
     Example:
-        >>> records = run_file("experiments/configs/beta_sweep.json", "out/ifv")   # doctest: +SKIP
+        >>> import json, tempfile
+        >>> spec = {"name": "sweep", "base": dict(layer="conv3", n_sampled=1, n_canonical=0, size=32, adam_steps=4,
+        ...                                        lbfgs_steps=0, reopt_steps=0), "sweep": {"channels": [2, 4]}}
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "sweep.json"
+        ...     _ = path.write_text(json.dumps(spec))
+        ...     records = run_file(path, progress=False, fast=False)
+        >>> [r.summary["m"] for r in records]
+        [2, 4]
     """
-    from .config import load_configs
 
     return [run_ifv(c, out, executor=executor, progress=progress) for c in load_configs(path, fast=fast)]

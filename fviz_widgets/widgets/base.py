@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict
 import anywidget
 import numpy as np
 
-from ..engine import images as imaging
+from ..core import images as imaging
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 LIVE_QUALITY = 90

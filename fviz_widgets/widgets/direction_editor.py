@@ -1,8 +1,8 @@
-"""DirectionEditor: draw a direction in a layer's channel space and watch it render.
+"""DirectionEditor: draw a direction in a layer's channel space and watch it render::
 
-    >>> editor = fv.DirectionEditor(model, "act3", stats=fv.activation_stats(model, "act3", images))
-    >>> editor                                    # drag bars, mix anchors, pick the objective
-    >>> editor.direction, editor.objective        # numpy vector and the fv.obj objective in use
+    editor = fv.DirectionEditor(model, "act3", stats=fv.activation_stats(model, "act3", images))
+    editor                                    # drag bars, mix anchors, pick the objective
+    editor.direction, editor.objective        # numpy vector and the fv.obj objective in use
 
 Every change of the vector or of the objective family starts a new render in a background
 thread; a run still going is stopped first (the newest request wins), so the notebook stays
@@ -19,14 +19,15 @@ import numpy as np
 import traitlets as t
 from torch import nn
 
-from ..engine import objectives as obj
-from ..engine.images import grid
-from ..engine.render import RenderResult, Step, _layer_channels, render, render_layer
-from ..engine.stats import ActivationStats
+from .. import objectives as obj
+from ..core.capture import channel_count
+from ..core.images import grid
+from ..render import RenderResult, Step, render, render_layer
+from ..stats import ActivationStats
 from .base import Throttle, Widget, bundle, encode_frame
 
 FAMILIES = ("direction", "direction_cossim", "cosine", "l2_inversion", "dot_orthogonal")
-_THUMBNAILS: "weakref.WeakKeyDictionary[nn.Module, Dict[tuple, List[bytes]]]" = weakref.WeakKeyDictionary()
+_THUMBNAILS: weakref.WeakKeyDictionary[nn.Module, Dict[tuple, List[bytes]]] = weakref.WeakKeyDictionary()
 
 
 def _vector_to_json(value, _widget) -> List[float]:
@@ -51,10 +52,14 @@ class DirectionEditor(Widget):
         steps, size, seed, **render_kwargs: passed to `fv.render` for the live preview.
 
     Example:
-        >>> editor = fv.DirectionEditor(model, "act3", family="direction_cossim")
+        >>> import fviz_widgets as fv
+        >>> model = fv.zoo.shapes_cnn()
+        >>> editor = fv.DirectionEditor(model, "act3", family="direction_cossim", size=32, steps=8)
+        >>> image = fv.datasets.make_shapes(1, size=32)[0]
         >>> editor.direction = fv.activations(model, "act3", image)[0]   # a dataset image's response
         >>> editor.wait().images.shape
-        (1, 64, 64, 3)
+        (1, 32, 32, 3)
+        >>> editor.close()
     """
 
     _esm = bundle("direction_editor")
@@ -82,7 +87,7 @@ class DirectionEditor(Widget):
                  thumbnails: bool = False, live: bool = True, steps: int = 128, seed: int = 0,
                  **render_kwargs: Any):
         self._model = model
-        self.channels = _layer_channels(model, layer, render_kwargs.get("size"))
+        self.channels = channel_count(model, layer, render_kwargs.get("size"))
         if stats is not None and stats.cov.shape[0] != self.channels:
             raise ValueError(f"stats are for {stats.cov.shape[0]} channels but {layer!r} has {self.channels}")
         self._stats = stats
@@ -177,7 +182,7 @@ class DirectionEditor(Widget):
                 if gate(force=step.step == step.total):
                     with self.hold_sync():
                         self.render_step = step.step
-                        self.frame = encode_frame(grid(step.images()), final=False)
+                        self.frame = encode_frame(grid(step.images), final=False)
 
             self.render_status = "running"
             try:

@@ -1,13 +1,13 @@
-"""IFVExplorer: browse inverse feature visualization results sample by sample.
+"""IFVExplorer: browse inverse feature visualization results sample by sample::
 
-    >>> record = load_record("out/ifv/simple_conv")        # or a list of `IFVResult`s
-    >>> fv.IFVExplorer(record)                             # pick a sample and a critical space
+    record = load_record("out/ifv/simple_conv")        # or a list of `IFVResult`s
+    fv.IFVExplorer(record)                             # pick a sample and a critical space
 
 For every sample the widget shows the realization, the target θ₀, the predicted θ̂ and the
 feature response ρ̂ as bars over channels, their angular distances, the singular values of M and
 the critical space in use. The predictions in every critical space are computed here once, so
 switching samples and spaces happens in the browser. "re-optimize" asks the kernel to run the
-engine's stability check (`fviz_widgets.engine.ifv.stability_check`) on the selected sample and
+engine's stability check (`fviz_widgets.ifv.stability_check`) on the selected sample and
 shows its SSIM for θ̂, θ₀, ρ and a random objective.
 """
 
@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
-import torch
 import traitlets as t
 from torch import nn
 
-from ..engine import ifv
-from ..engine.ifv import CriticalSpace, IFVResult
-from ..engine.metrics import angular_distance
+from .. import ifv
+from ..core.images import as_images, to_hwc
+from ..core.metrics import angular_distance
+from ..core.model import device_of
 from ..experiments.record import ExperimentRecord, load_record
+from ..ifv import CriticalSpace, IFVResult
 from .base import Widget, bundle, encode_frame
 
 #: The objectives the re-optimization check compares, in display order.
@@ -61,15 +62,21 @@ class IFVExplorer(Widget):
         scan: with a record, offer every space of its threshold scan (Algorithm 1 is re-run on
             the record's first samples; seconds for large m).
         param: the parameterization that results' realization images are re-optimized through
-            (`fviz_widgets.engine.ifv.PARAMETERIZATIONS`); a record uses its own.
+            (`fviz_widgets.ifv.PARAMETERIZATIONS`); a record uses its own.
         reopt_steps, lr: the re-optimization check (default: the record's, else 100 and 0.05).
         selected: the sample shown first.
 
     Example:
-        >>> explorer = fv.IFVExplorer(load_record("out/ifv/simple_conv"))
+        >>> import fviz_widgets as fv
+        >>> from fviz_widgets import ifv
+        >>> model, features = fv.zoo.shapes_cnn(), ifv.FeatureSpec(channels=range(8))
+        >>> thetas = ifv.sample_objectives(2, 8, seed=0)
+        >>> realizations = ifv.realize(model, "act3", thetas, features, size=32, steps=8)
+        >>> results = ifv.predict_objectives(model, "act3", realizations, features, target=thetas)
+        >>> explorer = fv.IFVExplorer(results, model=model, realizations=realizations, reopt_steps=4)
         >>> explorer.space = 0                       # "none": the unrestricted prediction
-        >>> explorer.result.angles["predicted"]      # the selected sample in the selected space
-        >>> explorer.reoptimize()                    # {'predicted': 0.99, 'target': 0.99, ...}
+        >>> explorer.result.m, sorted(explorer.reoptimize())   # SSIM after re-optimizing for each objective
+        (8, ['predicted', 'random', 'response', 'target'])
     """
 
     _esm = bundle("ifv_explorer")
@@ -136,9 +143,8 @@ class IFVExplorer(Widget):
         if not 0 <= selected < len(results):
             raise IndexError(f"selected={selected} but there are {len(results)} samples")
         super().__init__(
-            info={"name": name, "layer": first.layer, "beta": float(first.beta), "aggregation": first.aggregation,
-                  "m": m, "channels": [str(k) for k in range(m)] if first.channels is None
-                  else [str(c) for c in first.channels]},
+            info={"name": name, "layer": first.layer, "beta": first.features.beta,
+                  "aggregation": first.features.aggregation, "m": m, "channels": [str(c) for c in first.channels]},
             samples=[self._payload(i, kinds[i] if i < len(kinds) else "") for i in range(len(results))],
             spaces=[{"label": s.label, "dim": m if s.basis is None else int(s.basis.shape[1]), "m": m,
                      "restricted": s.basis is not None, "trivial": s.trivial} for s in spaces],
@@ -165,9 +171,8 @@ class IFVExplorer(Widget):
         """Re-optimize a sample's realization for θ̂ (in `space`), θ₀, ρ̂ and a random objective
         and return the SSIM of each before vs after; also shown in the widget.
 
-        Example:
-            >>> explorer.reoptimize(3, steps=50)       # doctest: +SKIP
-            {'predicted': 0.991, 'target': 0.987, 'response': 0.93, 'random': 0.41}
+        Returns {objective name: SSIM}, e.g. ``{'predicted': 0.991, 'target': 0.987, 'response':
+        0.93, 'random': 0.41}`` (see the class example).
         """
         sample = self.selected if sample is None else int(sample)
         space = self.space if space is None else int(space)
@@ -176,7 +181,7 @@ class IFVExplorer(Widget):
         if not 0 <= space < len(self._spaces):
             raise IndexError(f"no critical space {space}; there are {len(self._spaces)}")
         steps = self._reopt_steps if steps is None else int(steps)
-        model, param, setup = self._reopt_setup(sample)
+        model, param = self._reopt_setup(sample)
         result = self._results[sample][space]
         variants = {"predicted": result.theta}
         if result.target is not None:
@@ -184,8 +189,8 @@ class IFVExplorer(Widget):
         if np.linalg.norm(result.response) > 0:
             variants["response"] = result.response / np.linalg.norm(result.response)
         variants["random"] = self._random(sample)
-        scores = ifv.stability_check(model, result.layer, param, variants, steps=steps, lr=self._lr, seed=sample,
-                                     **setup)
+        scores = ifv.stability_check(model, result.layer, param, variants, result.features, steps=steps,
+                                     lr=self._lr, seed=sample)
         ssim = {name: _finite(scores[name][0]) for name in REOPT_NAMES if name in scores}
         self.stability = {**self.stability, f"{sample}:{space}": {"steps": steps, "ssim": ssim}}
         return ssim
@@ -232,34 +237,21 @@ class IFVExplorer(Widget):
             return "cannot re-optimize: no realization images were given (realizations=...)"
         return None
 
-    def _reopt_setup(self, sample: int) -> Tuple[nn.Module, nn.Module, Dict[str, Any]]:
-        """(model, the sample's parameterization, objective setup) for `ifv.stability_check`."""
+    def _reopt_setup(self, sample: int) -> Tuple[nn.Module, nn.Module]:
+        """(model, the sample's parameterization) for `ifv.stability_check`."""
         reason = self._why_not()
         if reason:
             raise RuntimeError(reason)
+        model = self._model
         if self._record is not None:
-            cfg = self._record.config
-            model = self._model
             if model is None:
                 from ..experiments import build_model
 
+                cfg = self._record.config
                 model = build_model(cfg.model, cfg.model_kwargs, "cpu")
-            device = _device(model)
-            h, w, c = self._images[sample].shape
-            param = ifv.make_param(cfg.param, (1, c, h, w), decorrelate=cfg.decorrelate, device=device)
-            state = {k[len("state."):]: v for k, v in self._record.arrays.items() if k.startswith("state.")}
-            with torch.no_grad():
-                for key, tensor in param.named_parameters():
-                    tensor.copy_(torch.from_numpy(np.asarray(state[key][sample : sample + 1])).to(tensor))
-            setup = dict(beta=cfg.beta, aggregation=cfg.aggregation, kernel=cfg.kernel, stride=cfg.stride,
-                         channels=cfg.channels)
-            return model, param, setup
-        model = self._model
-        image = torch.from_numpy(np.ascontiguousarray(self._images[sample], dtype=np.float32))
-        x = image.permute(2, 0, 1)[None]
-        param = ifv.make_param(self._param_kind, tuple(x.shape), init=x, device=_device(model))
-        r = self._results[sample][0]
-        return model, param, dict(beta=r.beta, aggregation=r.aggregation, channels=r.channels)
+            return model, self._record.param(sample, device_of(model))
+        image = as_images(self._images[sample], device="cpu", name="realization")
+        return model, ifv.make_param(self._param_kind, tuple(image.shape), init=image, device=device_of(model))
 
     def _random(self, sample: int) -> np.ndarray:
         if self._record is not None and "random" in self._record.arrays:
@@ -318,14 +310,7 @@ def _as_results(value: Any) -> List[IFVResult]:
 def _as_images(realizations: Any, n: int) -> Optional[np.ndarray]:
     if realizations is None:
         return None
-    images = getattr(realizations, "images", realizations)
-    if isinstance(images, torch.Tensor):
-        images = images.detach().cpu().permute(0, 2, 3, 1).numpy() if images.ndim == 4 else images.numpy()
-    if isinstance(images, (list, tuple)):
-        images = np.stack([np.asarray(x) for x in images])
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim != 4 or images.shape[-1] not in (1, 3, 4):
-        raise ValueError(f"realizations must be images [N, H, W, C], got shape {images.shape}")
+    images = to_hwc(as_images(getattr(realizations, "images", realizations), name="realizations"))
     if len(images) != n:
         raise ValueError(f"{len(images)} realization images for {n} results")
     return images
@@ -418,8 +403,3 @@ def _angles(r: IFVResult) -> Dict[str, Optional[float]]:
             "response": _finite(a["response"]) if "response" in a else None,
             "predicted_vs_response": _finite(a["predicted_vs_response"]),
             "predicted_vs_target": None if r.target is None else _finite(angular_distance(r.theta, r.target))}
-
-
-def _device(model: nn.Module) -> torch.device:
-    p = next(model.parameters(), None)
-    return p.device if p is not None else torch.device("cpu")

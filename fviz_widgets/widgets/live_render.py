@@ -1,9 +1,9 @@
-"""LiveRender: watch `fv.render` optimize, in the notebook.
+"""LiveRender: watch `fv.render` optimize, in the notebook::
 
-    >>> live = fv.LiveRender(model, "conv3:5", steps=256)
-    >>> result = live.run()                        # blocking: streams while the cell runs
-    >>> handle = live.run(background=True)         # the cell returns at once; Stop works
-    >>> handle.stop()                              # or press Stop; returns the RenderResult
+    live = fv.LiveRender(model, "conv3:5", steps=256)
+    result = live.run()                        # blocking: streams while the cell runs
+    handle = live.run(background=True)         # the cell returns at once; Stop works
+    handle.stop()                              # or press Stop; returns the RenderResult
 
 Blocking mode works everywhere (JupyterLab, Notebook 7, VS Code, Colab, nbval): the kernel is
 busy, so interrupt it to stop (the best images so far are kept). Background mode runs the
@@ -20,9 +20,9 @@ import numpy as np
 import traitlets as t
 from torch import nn
 
-from ..engine import images as imaging
-from ..engine.objectives import Objective, as_objective
-from ..engine.render import NonFiniteLossError, RenderResult, Step, render
+from ..core import images as imaging
+from ..objectives import Objective, as_objective
+from ..render import NonFiniteLossError, RenderResult, Step, render
 from .base import Throttle, Widget, bundle, encode_frame
 
 UPDATE_INTERVAL = 0.1  # ≈10 images per second, with step, it/s and curves in the same message
@@ -39,8 +39,10 @@ class LiveRender(Widget):
             defaults to False because the widget is the progress display.
 
     Example:
-        >>> live = fv.LiveRender(fv.zoo.shapes_cnn(), fv.obj.class_logit(0), steps=128)
-        >>> result = live.run()
+        >>> import fviz_widgets as fv
+        >>> live = fv.LiveRender(fv.zoo.shapes_cnn(), fv.obj.class_logit(0), size=32, steps=8)
+        >>> live.run(display=False).status, live
+        ('completed', LiveRender(objective='class_logit(0)', status='completed', step='8/8'))
     """
 
     _esm = bundle("live_render")
@@ -81,7 +83,7 @@ class LiveRender(Widget):
 
     # -- running -------------------------------------------------------------------------
 
-    def run(self, background: bool = False, display: bool = True) -> "RenderResult | RenderHandle":
+    def run(self, background: bool = False, display: bool = True) -> RenderResult | RenderHandle:
         """Show the widget (unless display=False) and render.
 
         Blocking (default): returns the `RenderResult`; a kernel interrupt ends the run with the
@@ -139,7 +141,7 @@ class LiveRender(Widget):
         due = self._gate()
         if not (due or snapshot):
             return
-        images = step.images()
+        images = step.images
         with self._lock, self.hold_sync():  # one message carries the frame, the numbers and the curves
             if due:
                 self.step, self.phase = step.step, step.phase
@@ -200,8 +202,11 @@ class RenderHandle:
     """A LiveRender running in the background: `stop()`, `wait()`, `result`, `status`.
 
     Example:
-        >>> handle = fv.LiveRender(model, "conv3:5", steps=2000).run(background=True)
-        >>> result = handle.stop()      # ends within one step; returns the best-so-far result
+        >>> import fviz_widgets as fv
+        >>> handle = fv.LiveRender(fv.zoo.shapes_cnn(), "conv3:5", size=32, steps=100_000).run(
+        ...     background=True, display=False)
+        >>> handle.stop().status      # ends within one step; returns the best-so-far result
+        'stopped'
     """
 
     def __init__(self, widget: LiveRender):

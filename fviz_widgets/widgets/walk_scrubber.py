@@ -1,7 +1,7 @@
-"""WalkScrubber: scrub, play and export the geodesic walks of an invariance result.
+"""WalkScrubber: scrub, play and export the geodesic walks of an invariance result::
 
-    >>> result = fv.invariance(model, "conv3:5", smooth=True, k=4)
-    >>> fv.WalkScrubber(result)                    # most and least invariant directions
+    result = fv.invariance(model, "conv3:5", smooth=True, k=4)
+    fv.WalkScrubber(result)                    # most and least invariant directions
 
 Frames travel once, as a list of PNG bytes; scrubbing and playing happen in the browser, so they
 work while the kernel is busy. Export (GIF, or MP4 with the `video` extra) asks the kernel to
@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 import traitlets as t
 
-from ..engine.invariance import InvarianceResult, Walk
+from ..invariance import InvarianceResult, Walk
 from .base import Widget, bundle, encode_frame
 
 EXPORT_FORMATS = ("gif", "mp4")
@@ -35,8 +35,11 @@ class WalkScrubber(Widget):
         fps: playback speed at 1×.
 
     Example:
-        >>> scrubber = fv.WalkScrubber(result, frames=48)
-        >>> scrubber.walk.save("walk.gif")             # the walk selected in the picker
+        >>> import fviz_widgets as fv
+        >>> result = fv.unit_invariance(fv.QuadraticForm.random(16, seed=0), k=2, progress=False)
+        >>> scrubber = fv.WalkScrubber(result, frames=8)
+        >>> scrubber.walk.label, len(scrubber.walks)         # the walk selected in the picker
+        ('most invariant #0', 4)
     """
 
     _esm = bundle("walk_scrubber")

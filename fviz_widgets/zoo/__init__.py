@@ -5,7 +5,7 @@
 - `from_url`: your own architecture with weights downloaded from a URL.
 
 Example:
-    >>> from fviz_widgets.engine.preprocess import get_preprocess
+    >>> from fviz_widgets.core import get_preprocess
     >>> model = shapes_cnn("relu")
     >>> model.training, get_preprocess(model).input_size
     (False, (64, 64))
@@ -21,7 +21,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import torch
 from torch import nn
 
-from ..engine.preprocess import IMAGENET_MEAN, IMAGENET_STD, Preprocess, attach_preprocess
+from ..core.model import IMAGENET_MEAN, IMAGENET_STD, Preprocess, attach_preprocess
 from .shapes_cnn import PREPROCESS, ShapesCNN, weights_filename
 
 __all__ = ["ShapesCNN", "available_shapes_weights", "from_url", "shapes_cnn", "torchvision"]
@@ -77,7 +77,7 @@ def torchvision(name: str, weights: Optional[str] = "DEFAULT") -> nn.Module:
     torchvision is imported only here, so the rest of the package works without it.
 
     Example:
-        >>> model = torchvision("resnet18")  # doctest: +SKIP
+        >>> model = torchvision("resnet18")  # needs torchvision and its weights: # doctest: +SKIP
     """
     try:
         tv = importlib.import_module("torchvision")
@@ -135,7 +135,12 @@ def from_url(
         model_dir, check_hash, file_name: passed to `torch.hub.load_state_dict_from_url`.
 
     Example:
-        >>> net = from_url("https://example.com/mynet.pt", lambda: MyNet(), preprocess=Preprocess())  # doctest: +SKIP
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     torch.save(nn.Linear(4, 2).state_dict(), f"{folder}/linear.pt")
+        ...     net = from_url(f"file://{folder}/linear.pt", lambda: nn.Linear(4, 2), model_dir=folder)
+        >>> net.training, net.weight.shape
+        (False, torch.Size([2, 4]))
     """
     state = torch.hub.load_state_dict_from_url(
         url, model_dir=model_dir, map_location="cpu", check_hash=check_hash, file_name=file_name, weights_only=True

@@ -25,8 +25,8 @@ from typing import Dict, Optional, Type
 import torch
 from torch import nn
 
+from ..core.model import Preprocess
 from ..datasets.shapes import CLASSES
-from ..engine.preprocess import Preprocess
 
 __all__ = ["ACTIVATIONS", "PREPROCESS", "ShapesCNN", "weights_filename"]
 

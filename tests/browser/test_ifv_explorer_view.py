@@ -1,7 +1,6 @@
 """The IFVExplorer front end in chromium: picking samples and critical spaces, re-optimizing."""
 
 import numpy as np
-
 from pngs import png
 
 M = 4

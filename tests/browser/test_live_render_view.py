@@ -2,7 +2,6 @@
 
 import numpy as np
 from PIL import Image
-
 from pngs import png
 
 BASE_STATE = {

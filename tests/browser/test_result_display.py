@@ -10,8 +10,8 @@ import base64
 import numpy as np
 
 import fviz_widgets as fv
+from fviz_widgets.core.images import to_uint8
 from fviz_widgets.datasets import make_shapes
-from fviz_widgets.engine.images import to_uint8
 
 READ_PIXELS = """async (src) => {
   const img = new Image();

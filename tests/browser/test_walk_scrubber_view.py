@@ -1,7 +1,6 @@
 """The WalkScrubber front end in chromium: scrubbing, playing, picking and exporting walks."""
 
 import numpy as np
-
 from pngs import png
 
 FRAMES = 9

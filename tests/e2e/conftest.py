@@ -45,7 +45,7 @@ def lab(tmp_path_factory):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start; log:\n{(home / 'lab.log').read_text()[-3000:]}")
+                    raise RuntimeError(f"JupyterLab did not start; log:\n{(home / 'lab.log').read_text()[-3000:]}") from None
                 time.sleep(0.5)
         yield root, url
     finally:

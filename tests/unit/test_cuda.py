@@ -12,8 +12,8 @@ import torch
 
 import fviz_widgets as fv
 from fviz_widgets import ifv
+from fviz_widgets.core import full_precision
 from fviz_widgets.datasets import CLASSES, make_shapes
-from fviz_widgets.engine.modelstate import full_precision
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -64,12 +64,13 @@ def test_invariance_on_cuda_matches_the_cpu():
 
 def test_ifv_prediction_on_cuda_matches_the_cpu():
     thetas = ifv.sample_objectives(3, 16, seed=0)
-    kwargs = dict(beta=2, channels=16, param="pixel", size=32, steps=60, lbfgs_steps=10)
+    features = ifv.FeatureSpec(beta=2, channels=range(16))
+    kwargs = dict(param="pixel", size=32, steps=60, lbfgs_steps=10)
     models = {"cpu": fv.zoo.shapes_cnn("softplus"), "cuda": fv.zoo.shapes_cnn("softplus").cuda()}
     thetas_hat = {}
     for name, model in models.items():
-        realized = ifv.realize(model, "conv3", thetas, **kwargs)
-        results = ifv.predict_objectives(model, "conv3", realized, beta=2, channels=16, target=thetas)
+        realized = ifv.realize(model, "conv3", thetas, features, **kwargs)
+        results = ifv.predict_objectives(model, "conv3", realized, features, target=thetas)
         thetas_hat[name] = np.stack([r.theta for r in results])
     cosines = np.sum(thetas_hat["cpu"] * thetas_hat["cuda"], axis=1)
     assert np.all(cosines > 0.999), cosines

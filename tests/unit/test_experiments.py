@@ -29,22 +29,22 @@ TINY = dict(
 
 @pytest.fixture(scope="module")
 def record(tmp_path_factory):
-    return run_ifv(IFVConfig(**TINY), tmp_path_factory.mktemp("records"), progress=False)
+    return run_ifv(IFVConfig.from_dict(TINY), tmp_path_factory.mktemp("records"), progress=False)
 
 
 def test_config_round_trip_validation_and_sweeps():
-    config = IFVConfig(**TINY)
+    config = IFVConfig.from_dict(TINY)
     assert IFVConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
     with pytest.raises(ValueError, match="unknown IFV config key"):
         IFVConfig.from_dict({"betta": 2})
     with pytest.raises(ValueError, match="aggregation"):
-        IFVConfig(aggregation="median")
+        IFVConfig.from_dict({"aggregation": "median"})
     with pytest.raises(ValueError, match="select"):
         IFVConfig(critical_space={"select": "widest"})
     sweep = expand({"name": "s", "base": {"layer": "conv3"}, "sweep": {"beta": [0, 2], "channels": [4, 8]}})
     assert [c.name for c in sweep] == ["s/beta=0,channels=4", "s/beta=0,channels=8", "s/beta=2,channels=4",
                                        "s/beta=2,channels=8"]
-    assert {(c.beta, c.channels) for c in sweep} == {(0, 4), (0, 8), (2, 4), (2, 8)}
+    assert {(c.features.beta, len(c.features.channels)) for c in sweep} == {(0, 4), (0, 8), (2, 4), (2, 8)}
     cases = expand({"name": "p", "base": {"layer": "conv3"}, "cases": [{"param": "fft", "lr": 0.2}, {"param": "pixel"}],
                     "sweep": {"beta": [0, 2]}})
     assert [c.name for c in cases] == ["p/param=fft,lr=0.2,beta=0", "p/param=fft,lr=0.2,beta=2",
@@ -87,7 +87,7 @@ def test_load_record_and_rerun_reproduce_the_numbers(record, tmp_path):
     loaded = load_record(record.path)
     assert loaded.config == record.config and loaded.summary == json.loads(json.dumps(record.summary))
     assert loaded.compare(record)["max_abs_difference"] == 0.0
-    again = loaded.rerun(tmp_path, figures=False)
+    again = run_ifv(loaded.config, tmp_path, figures=False, progress=False)
     assert again.path == tmp_path / "tiny"
     assert loaded.compare(again) == {"max_abs_difference": 0.0, "where": None}
     results = loaded.results()

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 import fviz_widgets as fv
-from fviz_widgets.engine.hooks import capture, resolve
+from fviz_widgets.core import capture, resolve
 
 
 class Recorder(nn.Module):
@@ -165,7 +165,7 @@ def test_layers_lists_names_types_and_shapes_in_execution_order():
 
 def test_preprocess_is_applied_before_the_model():
     model = fv.zoo.shapes_cnn()
-    pre = fv.engine.preprocess.get_preprocess(model)
+    pre = fv.core.get_preprocess(model)
     x = torch.rand(1, 3, 64, 64)
     with capture(model, ["output"]) as run:
         assert torch.allclose(run(x)["output"], model(pre(x)))

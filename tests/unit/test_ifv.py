@@ -10,12 +10,12 @@ import torch
 from torch import nn
 
 import fviz_widgets as fv
+from fviz_widgets import ifv
+from fviz_widgets.core import Preprocess, attach_preprocess, capture
+from fviz_widgets.core.linalg import orthonormal_basis, principal_angles
+from fviz_widgets.core.metrics import angular_distance, hoyer_sparseness
 from fviz_widgets.datasets import make_shapes
-from fviz_widgets.engine import ifv
-from fviz_widgets.engine.hooks import capture
-from fviz_widgets.engine.linalg import orthonormal_basis, principal_angles
-from fviz_widgets.engine.metrics import angular_distance, hoyer_sparseness
-from fviz_widgets.engine.preprocess import Preprocess, attach_preprocess
+from fviz_widgets.ifv import FeatureSpec as Spec
 
 
 class Bumps(nn.Module):
@@ -40,12 +40,12 @@ D = 3
 @pytest.fixture(scope="module")
 def bumps():
     centers = np.random.default_rng(0).normal(size=(D + 1, D))
-    return attach_preprocess(Bumps(centers).eval(), Preprocess(channels=1, input_size=(1, D)))
+    return attach_preprocess(Bumps(centers).eval(), Preprocess(color_channels=1, input_size=(1, D)))
 
 
 def bump_realizations(model, thetas, beta):
     param = fv.param.pixel((len(thetas), 1, 1, D), squash=None, sd=0.1, seed=0)
-    ifv.realize(model, "features", thetas, beta=beta, param=param, steps=300, lbfgs_steps=100, lr=0.05)
+    ifv.realize(model, "features", thetas, Spec(beta=beta), param=param, steps=300, lbfgs_steps=100, lr=0.05)
     return param
 
 
@@ -53,18 +53,18 @@ def bump_realizations(model, thetas, beta):
 def test_aggregations_on_a_known_map():
     a = torch.arange(32.0).view(1, 2, 4, 4)
     # 2×2 max-pool with stride 2 keeps 5, 7, 13, 15 (mean 10) in channel 0
-    np.testing.assert_allclose(ifv.aggregate(a, "maxpool_mean", kernel=2, stride=2), [[10.0, 26.0]])
-    np.testing.assert_allclose(ifv.aggregate(a, "maxpool_mean", kernel=3, stride=1), [[12.5, 28.5]])
-    np.testing.assert_allclose(ifv.aggregate(a, "mean"), [[7.5, 23.5]])
-    np.testing.assert_allclose(ifv.aggregate(a, "center"), [[10.0, 26.0]])
-    np.testing.assert_allclose(ifv.aggregate(a, "mean", channels=[1]), [[23.5]])
+    np.testing.assert_allclose(Spec(aggregation="maxpool_mean", kernel=2, stride=2).response(a), [[10.0, 26.0]])
+    np.testing.assert_allclose(Spec(aggregation="maxpool_mean", kernel=3, stride=1).response(a), [[12.5, 28.5]])
+    np.testing.assert_allclose(Spec(aggregation="mean").response(a), [[7.5, 23.5]])
+    np.testing.assert_allclose(Spec(aggregation="center").response(a), [[10.0, 26.0]])
+    np.testing.assert_allclose(Spec(aggregation="mean", channels=[1]).response(a), [[23.5]])
     logits = torch.tensor([[1.0, 2.0, 3.0]])
-    np.testing.assert_allclose(ifv.aggregate(logits, "maxpool_mean"), logits)  # dense layers pass through
-    np.testing.assert_allclose(ifv.aggregate(logits, "softmax", channels=2), logits.softmax(1)[:, :2])
+    np.testing.assert_allclose(Spec(aggregation="maxpool_mean").response(logits), logits)  # dense layers pass through
+    np.testing.assert_allclose(Spec(aggregation="softmax", channels=range(2)).response(logits), logits.softmax(1)[:, :2])
     with pytest.raises(ValueError, match="aggregation"):
-        ifv.aggregate(a, "median")
+        Spec(aggregation="median")
     with pytest.raises(IndexError):
-        ifv.aggregate(a, "mean", channels=[5])
+        Spec(aggregation="mean", channels=[5]).response(a)
 
 
 def test_feature_response_reads_the_layer_through_preprocess():
@@ -72,19 +72,19 @@ def test_feature_response_reads_the_layer_through_preprocess():
     x = torch.rand(2, 3, 32, 32)
     with capture(model, ["act3"]) as run:
         a = run(x)["act3"].detach()
-    rho = ifv.feature_response(model, "act3", x, channels=8)
-    np.testing.assert_allclose(rho, ifv.aggregate(a, channels=8), rtol=1e-5, atol=1e-6)
-    hwc = ifv.feature_response(model, "act3", x.permute(0, 2, 3, 1).numpy(), channels=8)
+    rho = ifv.feature_response(model, "act3", x, Spec(channels=range(8)))
+    np.testing.assert_allclose(rho, Spec(channels=range(8)).response(a), rtol=1e-5, atol=1e-6)
+    hwc = ifv.feature_response(model, "act3", x.permute(0, 2, 3, 1).numpy(), Spec(channels=range(8)))
     np.testing.assert_allclose(hwc, rho, rtol=1e-5, atol=1e-5)  # other memory layout, other rounding
 
 
 def test_objective_is_dot_times_cosine_power_per_item():
     rho = torch.tensor([[3.0, 4.0], [1.0, 0.0]])
     theta = torch.tensor([[1.0, 0.0], [0.6, 0.8]])
-    o = ifv.objective("l", theta, beta=2)
+    o = ifv.objective("l", theta, Spec(beta=2))
     cos = torch.tensor([0.6, 0.6])
     np.testing.assert_allclose(o({"l": rho}), (torch.tensor([3.0, 0.6]) * cos**2), rtol=1e-6)
-    np.testing.assert_allclose(ifv.objective("l", [2.0, 0.0], beta=0)({"l": rho}), [3.0, 1.0])
+    np.testing.assert_allclose(ifv.objective("l", [2.0, 0.0], Spec(beta=0))({"l": rho}), [3.0, 1.0])
     assert "ifv_objective('l'" in repr(o) and "beta=2" in repr(o)
     with pytest.raises(ValueError, match="3 entries"):
         ifv.objective("l", [1.0, 0, 0])({"l": rho})
@@ -96,11 +96,11 @@ def test_gradient_factorizes_as_s_times_M_transpose_theta(beta):
     model = fv.zoo.shapes_cnn("softplus")
     param = ifv.make_param("scaled_fft", (1, 3, 32, 32), seed=2)
     theta = ifv.sample_objectives(1, 12, seed=3)[0]
-    o = ifv.objective("conv3", theta, beta=beta, channels=12)
+    o = ifv.objective("conv3", theta, Spec(beta=beta, channels=range(12)))
     with capture(model, ["conv3"]) as run:
         value = o(run(param()))
     (grad,) = torch.autograd.grad(value.sum(), [param.spectrum])
-    rho, J = ifv.jacobian(model, "conv3", param, channels=12)
+    rho, J = ifv.jacobian(model, "conv3", param, Spec(channels=range(12)))
     r, J = rho[0].double(), J[0].double()
     rhat = r / r.norm()
     t = torch.tensor(theta)
@@ -115,10 +115,10 @@ def test_batched_jacobian_equals_a_loop_of_vjps_without_loop_fallbacks(kind):
     param = ifv.make_param(kind, (3, 3, 32, 32), seed=1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        rho, batched = ifv.jacobian(model, "act3", param, channels=10)
-        _, vmapped = ifv.jacobian(model, "act3", param, channels=10, method="vmap", chunk_size=4)
+        rho, batched = ifv.jacobian(model, "act3", param, Spec(channels=range(10)))
+        _, vmapped = ifv.jacobian(model, "act3", param, Spec(channels=range(10)), method="vmap", chunk_size=4)
     assert not [w for w in caught if "batching rule" in str(w.message) or "performance drop" in str(w.message)]
-    _, looped = ifv.jacobian(model, "act3", param, channels=10, method="loop")
+    _, looped = ifv.jacobian(model, "act3", param, Spec(channels=range(10)), method="loop")
     assert batched.shape == (3, 10, param.spectrum[0].numel() if kind != "pixel" else 3 * 32 * 32)
     torch.testing.assert_close(batched, looped, rtol=1e-5, atol=1e-7)
     torch.testing.assert_close(vmapped, looped, rtol=1e-5, atol=1e-7)
@@ -128,7 +128,7 @@ def test_batched_jacobian_equals_a_loop_of_vjps_without_loop_fallbacks(kind):
         with torch.no_grad():
             for p, q in zip(single.parameters(), param.parameters()):
                 p.copy_(q[i : i + 1])
-        _, J = ifv.jacobian(model, "act3", single, channels=10, method="loop")
+        _, J = ifv.jacobian(model, "act3", single, Spec(channels=range(10)), method="loop")
         torch.testing.assert_close(J[0], batched[i], rtol=1e-5, atol=1e-7)
 
 
@@ -137,7 +137,7 @@ def test_batched_jacobian_equals_a_loop_of_vjps_without_loop_fallbacks(kind):
 def test_prediction_recovers_the_target_on_the_constructed_network(bumps, beta):
     thetas = ifv.sample_objectives(6, D + 1, seed=1)
     param = bump_realizations(bumps, thetas, beta)
-    results = ifv.predict_objectives(bumps, "features", param, beta=beta, target=thetas)
+    results = ifv.predict_objectives(bumps, "features", param, Spec(beta=beta), target=thetas)
     predicted = np.array([r.angles["predicted"] for r in results])
     response = np.array([r.angles["response"] for r in results])
     assert predicted.max() < 1.0, predicted
@@ -154,9 +154,9 @@ def test_prediction_recovers_the_target_on_the_constructed_network(bumps, beta):
 def test_prediction_accepts_images_and_a_critical_space(bumps):
     thetas = ifv.sample_objectives(2, D + 1, seed=4)
     param = bump_realizations(bumps, thetas, 2.0)
-    exact = ifv.predict_objective(bumps, "features", param, beta=2, index=1, target=thetas[1])
+    exact = ifv.predict_objective(bumps, "features", param, Spec(beta=2), index=1, target=thetas[1])
     images = param().detach()
-    from_images = ifv.predict_objective(bumps, "features", images[1:], beta=2,
+    from_images = ifv.predict_objective(bumps, "features", images[1:], Spec(beta=2),
                                         param=fv.param.pixel((1, 1, 1, D), squash=None, init=images[1:]))
     assert angular_distance(from_images.theta, exact.theta) < 1e-3
     plane = np.eye(D + 1)[:, :2]
@@ -164,7 +164,7 @@ def test_prediction_accepts_images_and_a_critical_space(bumps):
     assert np.abs(restricted.theta[2:]).max() < 1e-12
     assert restricted.critical_singular_values.shape == (2,)
     with pytest.raises(ValueError, match="index"):
-        ifv.predict_objective(bumps, "features", param, beta=2)
+        ifv.predict_objective(bumps, "features", param, Spec(beta=2))
     assert exact._repr_png_().startswith(b"\x89PNG")
 
 
@@ -173,11 +173,11 @@ def test_prediction_accepts_images_and_a_critical_space(bumps):
 def act4_results():
     model = fv.zoo.shapes_cnn()
     images, _ = make_shapes(300, size=32, seed=3)
-    rho = ifv.feature_response(model, "act4", images, "maxpool_mean")
+    rho = ifv.feature_response(model, "act4", images, Spec(aggregation="maxpool_mean"))
     dead = np.flatnonzero((rho == 0).all(0).numpy())
     thetas = ifv.sample_objectives(8, 64, seed=0)
-    result = ifv.realize(model, "act4", thetas, beta=2, param="pixel", size=32, steps=150, lbfgs_steps=30)
-    kept = ifv.predict_objectives(model, "act4", result, beta=2, target=thetas, exclude_inactive=False)
+    result = ifv.realize(model, "act4", thetas, Spec(beta=2), param="pixel", size=32, steps=150, lbfgs_steps=30)
+    kept = ifv.predict_objectives(model, "act4", result, Spec(beta=2), target=thetas, exclude_inactive=False)
     return model, result, thetas, dead, kept
 
 
@@ -200,7 +200,7 @@ def test_dead_units_win_the_svd_until_the_critical_space_factors_them_out(act4_r
     assert "CriticalSpace(dim" in repr(plateau)
 
     # excluding each realization's inactive features (the default) also keeps dead units out
-    default = ifv.predict_objectives(model, "act4", result, beta=2, target=thetas)
+    default = ifv.predict_objectives(model, "act4", result, Spec(beta=2), target=thetas)
     assert all(set(dead) <= set(r.inactive) for r in default)
     assert max(np.sum(r.theta[dead] ** 2) for r in default) < 1e-20
 
@@ -279,9 +279,9 @@ def test_threshold_scan_lists_every_planted_level():
 def conv3_case():
     model = fv.zoo.shapes_cnn("softplus")
     thetas = ifv.sample_objectives(8, 16, seed=0)
-    result = ifv.realize(model, "conv3", thetas, beta=2, channels=16, param="pixel", size=32, steps=300,
-                         lbfgs_steps=100)
-    results = ifv.predict_objectives(model, "conv3", result, beta=2, channels=16, target=thetas)
+    result = ifv.realize(model, "conv3", thetas, Spec(beta=2, channels=range(16)), param="pixel", size=32,
+                         steps=300, lbfgs_steps=100)
+    results = ifv.predict_objectives(model, "conv3", result, Spec(beta=2, channels=range(16)), target=thetas)
     return model, thetas, result, results
 
 
@@ -300,13 +300,13 @@ def test_stability_check_keeps_realizations_stable_for_their_target(conv3_case):
     model, thetas, result, results = conv3_case
     predicted = np.stack([r.theta for r in results])
     scores = ifv.stability_check(model, "conv3", result.param, {"predicted": predicted, "target": thetas},
-                                 beta=2, channels=16, steps=20)
+                                 Spec(beta=2, channels=range(16)), steps=20)
     assert set(scores) == {"predicted", "target"}
     for values in scores.values():
         assert values.shape == (8,) and np.all(values <= 1.0)
     assert np.median(scores["target"]) > 0.9 and np.median(scores["predicted"]) > 0.9
     before = result.param().detach().clone()
-    ifv.reoptimize(model, "conv3", result.param, thetas, beta=2, channels=16, steps=2)
+    ifv.reoptimize(model, "conv3", result.param, thetas, Spec(beta=2, channels=range(16)), steps=2)
     assert torch.equal(before, result.param().detach())  # the realization itself is untouched
 
 
@@ -327,17 +327,17 @@ def test_sampled_objectives_have_uniform_hoyer_sparseness():
 def test_jacobians_are_taken_without_tf32_and_the_flags_come_back(monkeypatch):
     flags = (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32)
     seen = []
-    aggregate = ifv.aggregate
+    response = ifv.FeatureSpec.response
 
     def spy(*args, **kwargs):
         seen.append((torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32))
-        return aggregate(*args, **kwargs)
+        return response(*args, **kwargs)
 
-    monkeypatch.setattr(ifv, "aggregate", spy)
+    monkeypatch.setattr(ifv.FeatureSpec, "response", spy)
     torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
     try:
         param = ifv.make_param("pixel", (1, 3, 32, 32), seed=0)
-        ifv.jacobian(fv.zoo.shapes_cnn(), "act3", param, channels=4)
+        ifv.jacobian(fv.zoo.shapes_cnn(), "act3", param, Spec(channels=range(4)))
         assert seen and all(s == (False, False) for s in seen)
         assert (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32) == (True, True)
     finally:

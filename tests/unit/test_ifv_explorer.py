@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 import fviz_widgets as fv
-from fviz_widgets.engine.images import to_uint8
-from fviz_widgets.engine.metrics import angular_distance
+from fviz_widgets.core.images import to_uint8
+from fviz_widgets.core.metrics import angular_distance
 from fviz_widgets.experiments import IFVConfig, build_model, run_ifv
 
 TINY = dict(
@@ -22,7 +22,7 @@ TINY = dict(
 
 @pytest.fixture(scope="module")
 def record():
-    return run_ifv(IFVConfig(**TINY), None, progress=False, figures=False)
+    return run_ifv(IFVConfig.from_dict(TINY), None, progress=False, figures=False)
 
 
 def replies_of(widget, monkeypatch):

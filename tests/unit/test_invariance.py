@@ -12,9 +12,17 @@ import torch
 from torch import nn
 
 import fviz_widgets as fv
+from fviz_widgets.core.smooth import LogSumExpPool2d, piecewise_linear_modules, smooth
 from fviz_widgets.datasets import CLASSES
-from fviz_widgets.engine.invariance import InvarianceResult, QuadraticForm, Walk, _HermitianEmbedding, invariance
-from fviz_widgets.engine.smooth import LogSumExpPool2d, piecewise_linear_modules, smooth
+from fviz_widgets.invariance import (
+    HermitianEmbedding,
+    InvarianceOptions,
+    InvarianceResult,
+    QuadraticForm,
+    Walk,
+    invariance,
+    unit_invariance,
+)
 
 VERTICAL = CLASSES.index("vertical_stripes")
 
@@ -79,14 +87,14 @@ CASES = {
 def test_lanczos_engine_matches_the_closed_form(case):
     n, r, linear, condition = CASES[case]
     q = QuadraticForm.random(n, seed=n, condition=condition, linear=linear)
-    result = invariance(q, radius=r, k=3, progress=False)
+    result = unit_invariance(q, radius=r, k=3, progress=False)
     assert result.spectrum == "lanczos" and result.method == "sphere" and result.convergence.converged
     compare_with_closed_form(q, result, q.closed_form(r), linear)
 
 
 def test_dense_hessian_matches_the_closed_form():
     q = QuadraticForm.random(30, seed=5, condition=100.0)
-    result = invariance(q, radius=1.5, k=4, dense=True, progress=False)
+    result = unit_invariance(q, radius=1.5, k=4, options=InvarianceOptions(dense=True), progress=False)
     assert result.spectrum == "dense"
     compare_with_closed_form(q, result, q.closed_form(1.5), True)
 
@@ -96,7 +104,7 @@ def test_degenerate_eigenspaces_are_compared_as_subspaces():
     basis, _ = np.linalg.qr(rng.standard_normal((20, 20)))
     mu = np.array([5.0, 3.0, 3.0, 3.0] + list(np.linspace(2.5, -1.0, 14)) + [-2.0, -2.0])
     q = QuadraticForm((basis * mu) @ basis.T)
-    result = invariance(q, radius=2.0, k=2, progress=False)
+    result = unit_invariance(q, radius=2.0, k=2, progress=False)
     exact = q.closed_form(2.0)
     # the two most invariant directions lie in the triple eigenspace (κ = 3 − 5), the two least in the double one
     assert np.allclose(result.most_invariant_curvatures, [-2.0, -2.0], atol=1e-9)
@@ -124,7 +132,7 @@ def test_closed_form_hard_case():
     assert exact.shift == pytest.approx(2.0)
     assert exact.x_plus[1] == pytest.approx(0.1)  # (λ − μ)⁻¹ f = 0.1 / (2 − 1)
     assert np.linalg.norm(exact.x_plus) == pytest.approx(1.0)
-    result = invariance(q, radius=1.0, k=1, progress=False)
+    result = unit_invariance(q, radius=1.0, k=1, progress=False)
     # the start, along ∇g(0) = f, is a critical point (a saddle): positive curvature shows it, the
     # engine steps off along that direction and climbs to the maximum
     assert "escape" in result.convergence.phases
@@ -142,7 +150,7 @@ def test_sqrt_quadratic_raw_eigenvalues_positive_yet_curvatures_negative():
     def unit(x):
         return ((x @ Q) * x).sum(-1).sqrt()
 
-    result = invariance(unit, n=n, radius=r, k=3, progress=False)
+    result = unit_invariance(unit, n=n, radius=r, k=3, progress=False)
     assert np.all(result.raw_eigenvalues > 0)  # what the seed's algorithm ranks: all positive
     assert np.all(result.curvatures <= 1e-10)  # the curvatures of a maximum
     assert abs(result.x_plus @ basis[:, 0]) / r == pytest.approx(1.0, abs=1e-10)  # Q's top eigenvector
@@ -151,7 +159,7 @@ def test_sqrt_quadratic_raw_eigenvalues_positive_yet_curvatures_negative():
     assert np.allclose(result.most_invariant_curvatures, (mu[1:4] - mu[0]) / g, atol=1e-9)
     assert np.allclose(result.raw_eigenvalues, result.curvatures + result.shift)
 
-    ball = invariance(unit, n=n, radius=r, k=3, method="ball", progress=False)  # convex: boundary optimum
+    ball = unit_invariance(unit, n=n, radius=r, k=3, options=InvarianceOptions(method="ball"), progress=False)  # convex: boundary optimum
     assert ball.method == "ball"
     assert abs(ball.x_plus @ result.x_plus) / r**2 == pytest.approx(1.0, abs=1e-10)
 
@@ -163,7 +171,7 @@ def test_ball_with_an_interior_maximum_falls_back_to_the_sphere():
         return 5.0 - ((x - centre) ** 2).sum(-1)
 
     with pytest.warns(UserWarning, match="inside"):
-        result = invariance(bump, n=4, radius=1.0, k=1, method="ball", progress=False)
+        result = unit_invariance(bump, n=4, radius=1.0, k=1, options=InvarianceOptions(method="ball"), progress=False)
     assert result.method == "sphere"
     assert np.allclose(result.x_plus, centre.numpy() / centre.norm().item(), atol=1e-8)
 
@@ -173,7 +181,7 @@ def test_ball_with_an_interior_maximum_falls_back_to_the_sphere():
 def test_walk_bounds_match_a_dense_scan(which):
     q = QuadraticForm.random(24, seed=7, condition=20.0)
     r = 1.3
-    result = invariance(q, radius=r, k=2, progress=False)
+    result = unit_invariance(q, radius=r, k=2, progress=False)
     direction = np.random.default_rng(1).standard_normal(24) if which == "custom" else which
     walk = result.walk(direction, c=0.7, frames=21)
     a, b, step = scan_bounds(q, result.x_plus, walk.direction, r, 0.7 * result.g_plus)
@@ -192,7 +200,7 @@ def test_walk_bounds_match_a_dense_scan(which):
 def test_walk_along_an_exact_invariance_spans_the_half_circle():
     # a double top eigenvalue and f = 0: g is constant on a great circle through x⁺
     q = QuadraticForm(np.diag([2.0, 2.0, 1.0, 0.5, -1.0]))
-    result = invariance(q, radius=1.0, k=1, progress=False)
+    result = unit_invariance(q, radius=1.0, k=1, progress=False)
     assert result.most_invariant_curvatures[0] == pytest.approx(0.0, abs=1e-10)
     walk = result.walk("most", frames=5)
     assert (walk.a, walk.b) == (-math.pi / 2, math.pi / 2)
@@ -205,7 +213,7 @@ def test_walk_along_an_exact_invariance_spans_the_half_circle():
 def test_walk_saves_a_gif_that_reads_back(tmp_path):
     imageio = pytest.importorskip("imageio.v3")
     q = QuadraticForm.random(36, seed=2)
-    walk = invariance(q, radius=1.0, k=1, progress=False).walk("least", frames=9)
+    walk = unit_invariance(q, radius=1.0, k=1, progress=False).walk("least", frames=9)
     path = walk.save(tmp_path / "walk.gif", scale=3)
     frames = imageio.imread(path, index=None)
     assert frames.shape[:3] == (9, 18, 18)
@@ -214,7 +222,7 @@ def test_walk_saves_a_gif_that_reads_back(tmp_path):
 
 def test_mp4_without_imageio_ffmpeg_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import fails as if not installed
-    walk = invariance(QuadraticForm.random(9, seed=0), k=1, progress=False).walk(frames=4)
+    walk = unit_invariance(QuadraticForm.random(9, seed=0), k=1, progress=False).walk(frames=4)
     with pytest.raises(ImportError, match=r"pip install 'fviz_widgets\[video\]'"):
         walk.save(tmp_path / "walk.mp4")
     with pytest.raises(ValueError, match="gif or .mp4"):
@@ -223,7 +231,7 @@ def test_mp4_without_imageio_ffmpeg_says_what_to_install(tmp_path, monkeypatch):
 
 def test_results_display(tmp_path):
     q = QuadraticForm.random(16, seed=3)
-    result = invariance(q, radius=1.0, k=2, progress=False)
+    result = unit_invariance(q, radius=1.0, k=2, progress=False)
     assert isinstance(result, InvarianceResult)
     assert result._repr_png_().startswith(b"\x89PNG")
     assert "InvarianceResult(QuadraticForm(n=16" in repr(result) and "κ most invariant" in repr(result)
@@ -331,7 +339,7 @@ def test_softplus_curvatures_are_second_derivatives_along_geodesics(softplus64):
             walk = result.walk(i, threshold=-np.inf, frames=2)  # only to get g along the direction
             t = np.array([-h, 0.0, h])
             phi = np.cos(t)[:, None] * result.x_plus + np.sin(t)[:, None] * r * walk.direction
-            with result._unit.session() as g, torch.no_grad():
+            with result.unit.session() as g, torch.no_grad():
                 values = g(torch.as_tensor(phi)).numpy()
             second = (values[0] - 2 * values[1] + values[2]) / h**2 / r**2
             assert second == pytest.approx(result.curvatures[i], rel=1e-3)
@@ -341,7 +349,7 @@ def test_softplus_curvatures_are_second_derivatives_along_geodesics(softplus64):
 def test_lanczos_agrees_with_the_dense_hessian_on_the_network(softplus64):
     kwargs = dict(size=16, k=3, progress=False)
     lanczos = invariance(softplus64, f"output:{VERTICAL}", **kwargs)
-    dense = invariance(softplus64, f"output:{VERTICAL}", dense=True, **kwargs)
+    dense = invariance(softplus64, f"output:{VERTICAL}", options=InvarianceOptions(dense=True), **kwargs)
     assert np.allclose(lanczos.x_plus, dense.x_plus)
     assert np.allclose(lanczos.curvatures, dense.curvatures, rtol=1e-7, atol=1e-9)
     overlap = np.abs(np.sum(lanczos.directions * dense.directions, axis=1))
@@ -360,12 +368,12 @@ def test_shorthand_objective_and_no_grad_context():
     with pytest.raises(TypeError, match="objective"):
         invariance(model)
     with pytest.raises(ValueError, match="dense=True"):
-        invariance(model, "conv3:5", dense=True, progress=False)  # 3×64×64: too large to form
+        invariance(model, "conv3:5", options=InvarianceOptions(dense=True), progress=False)  # 3×64×64: too large to form
     assert no_hooks(model)
 
 
 def test_param_space_embedding_is_an_isometry_onto_real_spectra():
-    embed = _HermitianEmbedding(2, 6, 5, torch.device("cpu"))
+    embed = HermitianEmbedding(2, 6, 5, torch.device("cpu"))
     n = embed.n
     assert n == 2 * 6 * 5
     rows = embed(torch.eye(n, dtype=torch.float64)).reshape(n, -1)

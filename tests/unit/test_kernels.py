@@ -6,8 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import fviz_widgets as fv
-from fviz_widgets.engine import kernels
-from fviz_widgets.engine.preprocess import Preprocess, attach_preprocess
+from fviz_widgets.core import Preprocess, attach_preprocess, kernels
 
 
 @pytest.mark.parametrize("shape", [(2, 7, 11), (2, 16, 5, 6), (1, 12, 3, 4, 5)])
@@ -58,6 +57,6 @@ def test_render_runs_the_model_with_the_substitutes(monkeypatch):
     original = kernels.local_response_norm
     monkeypatch.setattr(kernels, "local_response_norm", lambda *a, **kw: calls.append(1) or original(*a, **kw))
     torch.manual_seed(0)
-    model = attach_preprocess(LRNNet().eval(), Preprocess(channels=3, input_size=(16, 16)))
+    model = attach_preprocess(LRNNet().eval(), Preprocess(color_channels=3, input_size=(16, 16)))
     result = fv.render(model, "head:1", steps=3, progress=False)
     assert len(calls) == 3 and result.values[0] > 0

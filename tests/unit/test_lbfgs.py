@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import fviz_widgets as fv
-from fviz_widgets.engine.lbfgs import BatchedLBFGS
+from fviz_widgets.core.optim import BatchedLBFGS
 
 
 def rosenbrock(x: torch.Tensor) -> torch.Tensor:

@@ -5,7 +5,7 @@ import pytest
 import scipy.linalg
 import torch
 
-from fviz_widgets.engine.linalg import (
+from fviz_widgets.core.linalg import (
     orthogonal_complement,
     orthonormal_basis,
     principal_angles,
@@ -13,7 +13,7 @@ from fviz_widgets.engine.linalg import (
     slerp_subspaces,
     subspace_distance,
 )
-from fviz_widgets.engine.metrics import angular_distance, cosine_similarity, hoyer_sparseness, ssim
+from fviz_widgets.core.metrics import angular_distance, cosine_similarity, hoyer_sparseness, ssim
 
 
 def rotation_pair(angles_deg, m=9, seed=0):

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import fviz_widgets as fv
-from fviz_widgets.engine.images import to_uint8
+from fviz_widgets.core.images import to_uint8
 from fviz_widgets.widgets import base, live_render
 
 
@@ -87,7 +87,7 @@ def test_history_and_snapshots_match_the_result(model):
         np.testing.assert_allclose(floats(history["terms"][name]), values.mean(1), rtol=1e-5)
     assert [s["step"] for s in widget.thresholds] == [4, 10]
     for snap in widget.thresholds:
-        np.testing.assert_array_equal(decode(snap["png"]), to_uint8(fv.engine.images.grid(result.thresholds[snap["step"]])))
+        np.testing.assert_array_equal(decode(snap["png"]), to_uint8(fv.core.images.grid(result.thresholds[snap["step"]])))
 
 
 def test_long_histories_are_decimated_for_the_front_end(model, monkeypatch):

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from fviz_widgets import obj
-from fviz_widgets.engine.stats import ActivationStats
+from fviz_widgets.stats import ActivationStats
 
 torch.manual_seed(0)
 A = torch.randn(3, 5, 4, 6)  # [N, C, H, W]

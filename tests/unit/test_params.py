@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from fviz_widgets.engine import params as P
+from fviz_widgets import params as P
 
 
 def radial_power(x: torch.Tensor, low: float = 0.08, high: float = 0.3) -> tuple:
@@ -126,7 +126,7 @@ def test_decorrelation_applies_the_matrix_per_pixel():
 
 @pytest.mark.parametrize("channels", [1, 2, 4])
 def test_decorrelate_is_skipped_for_other_channel_counts(channels):
-    p = P.image(16, channels=channels, decorrelate=True)
+    p = P.image(16, color_channels=channels, decorrelate=True)
     assert p.color_matrix is None
     assert p().shape == (1, channels, 16, 16)
     custom = P.fft((1, channels, 16, 16), color_matrix=torch.eye(channels) * 2)
@@ -155,8 +155,9 @@ def test_color_matrix_from_data_recovers_square_root_of_covariance():
 
 
 def test_color_matrix_from_data_errors():
+    assert P.color_matrix_from_data(torch.rand(3, 8, 8)).shape == (3, 3)  # one CHW image is images too
     with pytest.raises(ValueError, match=r"\[N, C, H, W\]"):
-        P.color_matrix_from_data(torch.rand(3, 8, 8))
+        P.color_matrix_from_data(torch.rand(8))
     with pytest.raises(ValueError, match="no colour variation"):
         P.color_matrix_from_data(torch.full((1, 3, 4, 4), 0.5))
 
@@ -203,7 +204,7 @@ def test_domain_with_a_user_function():
         (lambda: P.fft((1, 3, 8, 8), decorrelate=False, color_matrix=torch.eye(3)), "decorrelate=False"),
         (lambda: P.fft((1, 3, 8, 8), init=torch.rand(1, 3, 8, 9)), r"init must have shape"),
         (lambda: P.fft((2, 3, 8, 8), init=torch.rand(3, 3, 8, 8)), r"init must have shape"),
-        (lambda: P.pixel((1, 3, 8, 8), init=[0.5]), "init must be a Tensor"),
+        (lambda: P.pixel((1, 3, 8, 8), init=[0.5]), "init: numpy images are"),
         (lambda: P.fft((1, 3, 4, 4), color_matrix=torch.zeros(3, 3), init=torch.rand(1, 3, 4, 4)), "singular"),
         (lambda: P.image(0), "size"),
         (lambda: P.domain(P.pixel((1, 3, 4, 4)), lambda r: r[0]), r"\[N, C, H, W\]"),

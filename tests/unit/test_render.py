@@ -105,7 +105,7 @@ def test_callback_receives_steps_with_lazy_images(model):
     def callback(step):
         steps.append((step.step, step.total, step.phase, set(step.terms)))
         if step.step == 2:
-            shapes.append(step.images().shape)
+            shapes.append(step.images.shape)
 
     fv.render(model, "conv2:1", steps=3, lbfgs_steps=2, callback=callback, progress=False)
     assert [s[0] for s in steps] == [1, 2, 3, 4, 5]
@@ -187,7 +187,7 @@ def test_clear_errors_for_bad_input(model):
     with pytest.raises(IndexError, match="64 channels"):
         fv.render(model, "conv3:99", steps=2, progress=False)
     with pytest.raises(ValueError, match="4-channel"):
-        fv.render(model, "conv3:0", param=fv.param.image(32, channels=4), steps=2, progress=False)
+        fv.render(model, "conv3:0", param=fv.param.image(32, color_channels=4), steps=2, progress=False)
     with pytest.raises(ValueError, match="batch=2"):
         fv.render(model, "conv3:0", param=fv.param.image(32), batch=2, steps=2, progress=False)
     with pytest.raises(IndexError, match="out of range"):

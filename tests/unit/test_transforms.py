@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from fviz_widgets.engine import transforms as T
+from fviz_widgets import transforms as T
 
 
 def gen(seed: int = 0) -> torch.Generator:

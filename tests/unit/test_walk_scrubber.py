@@ -8,14 +8,14 @@ import pytest
 from PIL import Image
 
 import fviz_widgets as fv
-from fviz_widgets.engine.images import to_uint8
+from fviz_widgets.core.images import to_uint8
 
 
 @pytest.fixture(scope="module")
 def result():
     rng = np.random.default_rng(0)
     a = rng.normal(size=(48, 48))
-    return fv.invariance(fv.QuadraticForm((a + a.T) / 2), radius=1.0, k=2, image_shape=(3, 4, 4), progress=False)
+    return fv.unit_invariance(fv.QuadraticForm((a + a.T) / 2), radius=1.0, k=2, image_shape=(3, 4, 4), progress=False)
 
 
 def test_every_direction_is_walked_and_sent_as_png_frames(result):

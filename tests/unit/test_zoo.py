@@ -11,8 +11,8 @@ import torch
 from torch import nn
 
 from fviz_widgets import zoo
+from fviz_widgets.core import IMAGENET_MEAN, IMAGENET_STD, get_preprocess
 from fviz_widgets.datasets import CLASSES, make_shapes
-from fviz_widgets.engine.preprocess import IMAGENET_MEAN, IMAGENET_STD, get_preprocess
 from fviz_widgets.zoo import train
 from fviz_widgets.zoo.shapes_cnn import PREPROCESS, ShapesCNN, weights_filename
 from fviz_widgets.zoo.train import TrainConfig

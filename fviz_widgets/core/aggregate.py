@@ -1,0 +1,104 @@
+"""A layer's activation reduced to one value per channel, and the one rule for channel indices.
+
+`aggregate` turns activations [N, C, *spatial] into responses [N, C] (spatial mean, max-pool then
+mean, the centre position, or class probabilities). `channel_index` / `channel_indices` check
+channel numbers the same way everywhere: integers (not bools, not floats) in [−C, C), negative
+ones counting from the end as in Python, returned as non-negative indices.
+
+Example:
+    >>> import torch
+    >>> a = torch.arange(16.0).view(1, 1, 4, 4)
+    >>> aggregate(a, "maxpool_mean", kernel=2, stride=2).item(), aggregate(a, "center").item()
+    (10.0, 10.0)
+    >>> channel_indices([0, -1], 64)
+    (0, 63)
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Iterable, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+
+__all__ = ["AGGREGATIONS", "aggregate", "channel_index", "channel_indices"]
+
+#: How activations become one value per channel (see `aggregate`).
+AGGREGATIONS = ("maxpool_mean", "mean", "center", "softmax")
+
+
+def aggregate(a: torch.Tensor, aggregation: str = "mean", *, kernel: int = 3, stride: int = 2) -> torch.Tensor:
+    """Activations [N, C, *spatial] → one value per channel [N, C].
+
+    Aggregations:
+        ``mean``: the spatial mean; ``maxpool_mean``: 2-D (or 1-D) max-pool with window `kernel`
+        (clipped to the map size) and `stride`, then the spatial mean (seed 001 §2.3: it breaks
+        the linearity a plain mean keeps); ``center``: the centre position; ``softmax``: the
+        spatial mean, then a softmax over the channels (class probabilities of a logit layer).
+    A dense activation [N, C] passes through unchanged (``softmax`` still applies the softmax).
+
+    Example:
+        >>> aggregate(torch.tensor([[1.0, 1.0]]), "softmax").tolist()
+        [[0.5, 0.5]]
+    """
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {aggregation!r}; choose one of {', '.join(AGGREGATIONS)}")
+    if a.ndim < 2:
+        raise ValueError(f"expected activations [N, C, ...], got shape {tuple(a.shape)}")
+    if a.ndim > 2:
+        if aggregation == "maxpool_mean":
+            if a.ndim == 4:
+                a = F.max_pool2d(a, (min(kernel, a.shape[2]), min(kernel, a.shape[3])), stride)
+            elif a.ndim == 3:
+                a = F.max_pool1d(a, min(kernel, a.shape[2]), stride)
+            else:
+                raise ValueError(f"maxpool_mean handles 1-D and 2-D maps, got shape {tuple(a.shape)}")
+            a = a.flatten(2).mean(2)
+        elif aggregation == "center":
+            for _ in range(a.ndim - 2):
+                a = a.select(2, a.shape[2] // 2)
+        else:
+            a = a.flatten(2).mean(2)
+    if aggregation == "softmax":
+        a = a.softmax(dim=1)
+    return a
+
+
+def channel_index(channel: object, count: int, *, name: str = "channel", layer: Optional[str] = None) -> int:
+    """`channel` checked against a layer of `count` channels, as a non-negative index.
+
+    Example:
+        >>> channel_index(-1, 10)
+        9
+        >>> channel_index(True, 10)
+        Traceback (most recent call last):
+        ...
+        TypeError: channel must be an integer channel number, got True (bool)
+    """
+    if isinstance(channel, bool) or not isinstance(channel, numbers.Integral):
+        raise TypeError(f"{name} must be an integer channel number, got {channel!r} ({type(channel).__name__})")
+    c = int(channel)
+    if not -count <= c < count:
+        where = f"layer {layer!r}" if layer else "the layer"
+        raise IndexError(f"{name} {c} out of range: {where} has {count} channels (valid: 0 … {count - 1}, "
+                         f"or −{count} … −1 from the end)")
+    return c % count
+
+
+def channel_indices(channels: Optional[Iterable[object]], count: int, *, name: str = "channels",
+                    layer: Optional[str] = None) -> Optional[Tuple[int, ...]]:
+    """A selection of channels (None: all of them) checked by `channel_index`, as a tuple.
+
+    Example:
+        >>> channel_indices(range(3), 8), channel_indices(None, 8)
+        ((0, 1, 2), None)
+    """
+    if channels is None:
+        return None
+    if isinstance(channels, (str, bytes)) or not isinstance(channels, Iterable):
+        raise TypeError(f"{name} must be a sequence of channel numbers (e.g. range(16)) or None, got {channels!r}")
+    index = tuple(channel_index(c, count, name=f"{name}[{i}]", layer=layer) for i, c in enumerate(channels))
+    if not index:
+        raise ValueError(f"{name} is empty: select at least one channel (or pass None for all)")
+    return index

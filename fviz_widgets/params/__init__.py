@@ -1,0 +1,37 @@
+"""Image parameterizations (`fv.param`): modules whose ``forward()`` is the image being optimized.
+
+- `image` (FFT with colour decorrelation by default), `pixel` and `fft`: images in [0, 1].
+- `domain` maps any raw parameterization through your own function; `normal_depth` is the
+  worked example (a normal map and a depth).
+- Subclass `Param` for a parameterization of your own.
+
+Example:
+    >>> from fviz_widgets import param
+    >>> param.image(32, batch=2, seed=1).shape
+    (2, 3, 32, 32)
+"""
+
+from .base import Param
+from .color import IMAGENET_COLOR_MATRIX, color_matrix_from_data
+from .domain import DomainParam, domain, normal_depth, normal_depth_map
+from .image import FFT_OUTPUT_SCALE, INIT_EPS, SQUASHES, FFTParam, ImageParam, PixelParam, fft, fft_scale, image, pixel
+
+__all__ = [
+    "FFT_OUTPUT_SCALE",
+    "IMAGENET_COLOR_MATRIX",
+    "INIT_EPS",
+    "SQUASHES",
+    "DomainParam",
+    "FFTParam",
+    "ImageParam",
+    "Param",
+    "PixelParam",
+    "color_matrix_from_data",
+    "domain",
+    "fft",
+    "fft_scale",
+    "image",
+    "normal_depth",
+    "normal_depth_map",
+    "pixel",
+]

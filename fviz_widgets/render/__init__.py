@@ -1,0 +1,17 @@
+"""Render: activation maximization (`fv.render`, `fv.render_layer`) and what it hands out.
+
+Modules: `api` (the entry points), `loop` (the optimization loop), `redirect` (gradient
+redirection), `result` (`RenderResult`, `Step`).
+
+Example:
+    >>> from fviz_widgets.render import render
+    >>> from fviz_widgets import zoo
+    >>> render(zoo.shapes_cnn(), "output:0", size=32, steps=4, progress=False).status
+    'completed'
+"""
+
+from .api import render, render_layer
+from .loop import OptimizerFactory
+from .result import NonFiniteLossError, RenderResult, Step
+
+__all__ = ["NonFiniteLossError", "OptimizerFactory", "RenderResult", "Step", "render", "render_layer"]

@@ -1,0 +1,184 @@
+"""Activation maximization: `render` and `render_layer`.
+
+    param ─► image [N,C,H,W] ─► transforms ─► preprocess ─► model (hooked layers only)
+      ▲                                                          │
+      └── optimizer ◄── loss = −Σ objective ◄─────────────────────┘
+
+Every step emits a `Step` event to `callback` (the hook point for widgets, progress bars and
+experiment records). A `threading.Event` passed as `stop`, a KeyboardInterrupt, or a non-finite
+loss end the run early and keep the best image found so far for each batch item.
+
+Example:
+    >>> import fviz_widgets as fv
+    >>> model = fv.zoo.shapes_cnn()
+    >>> result = fv.render(model, fv.obj.class_logit(0), size=32, steps=8, progress=False)
+    >>> result.images.shape
+    (1, 32, 32, 3)
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import params as params_module
+from .. import transforms as transforms_module
+from ..core.aggregate import channel_indices
+from ..core.capture import channel_count
+from ..core.model import device_of, get_preprocess, input_shape
+from ..objectives import Objective, as_objective
+from ..objectives import channels as channels_objective
+from .loop import OptimizerFactory, RenderLoop
+from .result import RenderResult, Step
+
+__all__ = ["render", "render_layer"]
+
+
+def _adam(lr: float) -> OptimizerFactory:
+    return lambda parameters: torch.optim.Adam(parameters, lr=lr)
+
+
+def render(
+    model: nn.Module,
+    objective: Union[Objective, str],
+    *,
+    param: Optional[nn.Module] = None,
+    size: Optional[Union[int, Tuple[int, int]]] = None,
+    batch: Optional[int] = None,
+    transforms: Union[str, Sequence, Callable, None] = "standard",
+    steps: int = 512,
+    optimizer: Optional[OptimizerFactory] = None,
+    lr: float = 0.05,
+    lbfgs_steps: int = 0,
+    thresholds: Optional[Sequence[int]] = None,
+    redirect_steps: int = 0,
+    seed: int = 0,
+    callback: Optional[Callable[[Step], None]] = None,
+    stop: Optional[threading.Event] = None,
+    progress: bool = True,
+) -> RenderResult:
+    """Optimize an image (batch) to maximize `objective` on `model`.
+
+    Args:
+        model: any nn.Module; its attached `Preprocess` (zoo models have one) is applied to
+            images before the forward pass. The model's train/eval mode and `requires_grad`
+            flags are restored afterwards.
+        objective: an `fv.obj` objective, or a string such as ``"conv3:5"``.
+        param: an `fv.param` parameterization (moved to the model's device); default an FFT
+            image with colour decorrelation of `size` (default: the model's input size) and
+            `batch` items.
+        transforms: ``"standard"``, None, a list of `fv.transforms`, or a callable (x, generator).
+        steps: Adam steps (or steps of `optimizer`, a factory ``params -> torch.optim.Optimizer``).
+        lbfgs_steps: L-BFGS iterations after the first phase, without random transforms; each
+            batch item has its own curvature history and line search (`BatchedLBFGS`).
+        thresholds: steps at which to keep snapshots (default: the last step).
+        redirect_steps: for the first steps, let ReLU/GELU modules pass gradients that push
+            their negative inputs up (helps units that start dead).
+        seed: seeds the parameter init and every transform; CPU runs are bit-reproducible.
+        callback: called with a `Step` after every step. stop: a threading.Event that ends the
+            run after the current step.
+        progress: show a tqdm progress bar.
+
+    Returns:
+        a `RenderResult`. A stop event or KeyboardInterrupt returns the best images so far
+        (status "stopped" / "interrupted"); a NaN/inf loss raises `NonFiniteLossError` carrying
+        that result.
+
+    Example:
+        >>> import fviz_widgets as fv
+        >>> result = fv.render(fv.zoo.shapes_cnn(), "conv3:5", size=32, steps=8, lbfgs_steps=2, progress=False)
+        >>> result.status, int(result.timing["steps"]), result.loss.shape
+        ('completed', 10, (10,))
+    """
+    objective = as_objective(objective)
+    if steps < 0 or lbfgs_steps < 0:
+        raise ValueError(f"steps and lbfgs_steps must be ≥ 0, got {steps} and {lbfgs_steps}")
+    device = device_of(model)
+    if param is None:
+        colors, h, w = input_shape(model, size)
+        param = params_module.image((h, w), batch=batch or 1, color_channels=colors, seed=seed, device=device)
+    elif batch is not None and param.shape[0] != batch:
+        raise ValueError(f"batch={batch} but the param holds {param.shape[0]} images")
+    else:
+        param.to(device)
+    expected = get_preprocess(model).color_channels
+    if param.shape[1] != expected:
+        raise ValueError(f"the param makes {param.shape[1]}-channel images but the model expects {expected}")
+    total = steps + lbfgs_steps
+    loop = RenderLoop(
+        model, objective, param, transforms_module.get(transforms), seed=seed, steps=steps,
+        lbfgs_steps=lbfgs_steps, optimizer=optimizer or _adam(lr),
+        thresholds=tuple(sorted(set(thresholds))) if thresholds is not None else (total,),
+        redirect_steps=redirect_steps, callback=callback, stop=stop, progress=progress,
+    )
+    return loop.run()
+
+
+def render_layer(
+    model: nn.Module,
+    layer: str,
+    channels: Optional[Sequence[int]] = None,
+    *,
+    batch_size: int = 16,
+    size: Optional[Union[int, Tuple[int, int]]] = None,
+    seed: int = 0,
+    progress: bool = True,
+    **render_kwargs,
+) -> RenderResult:
+    """One image per channel of `layer` (all channels by default), `batch_size` per run.
+
+    Each batch item maximizes its own channel's mean (`obj.channels`), so one forward/backward
+    serves `batch_size` channels. Returns one `RenderResult` with `labels` naming the channels;
+    `result.show()` or `result.grid()` lays them out.
+
+    Example:
+        >>> import fviz_widgets as fv
+        >>> result = fv.render_layer(fv.zoo.shapes_cnn(), "conv2", channels=range(4), size=32, steps=4,
+        ...                          progress=False)
+        >>> result.images.shape, result.labels[:2]
+        ((4, 32, 32, 3), ['conv2:0', 'conv2:1'])
+    """
+    for key in ("param", "batch", "objective"):
+        if key in render_kwargs:
+            raise TypeError(f"render_layer makes its own {key}; pass size=, steps=, transforms=, ... instead")
+    count = channel_count(model, layer, size)
+    picked = channel_indices(channels, count, layer=layer)
+    channels = list(range(count)) if picked is None else list(picked)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
+    parts: List[RenderResult] = []
+    for start in range(0, len(channels), batch_size):
+        chunk = channels[start : start + batch_size]
+        part = render(
+            model, channels_objective(layer, chunk), batch=len(chunk), size=size,
+            seed=seed + start, progress=progress, **render_kwargs,
+        )
+        parts.append(part)
+        if part.status != "completed":
+            break
+    return _concatenate(parts, layer, channels)
+
+
+def _concatenate(parts: List[RenderResult], layer: str, channels: List[int]) -> RenderResult:
+    done = sum(len(p.images) for p in parts)
+    steps = min(len(p.loss) for p in parts)
+    seconds = sum(p.timing["seconds"] for p in parts)
+    return RenderResult(
+        images=np.concatenate([p.images for p in parts]),
+        thresholds={s: np.concatenate([p.thresholds[s] for p in parts]) for s in parts[0].thresholds
+                    if all(s in p.thresholds for p in parts)},
+        loss=np.sum([p.loss[:steps] for p in parts], axis=0),
+        terms={"channel": np.concatenate([next(iter(p.terms.values()))[:steps] for p in parts], axis=1)},
+        values=np.concatenate([p.values for p in parts]),
+        objective=f"render_layer({layer!r}, {len(channels)} channels)",
+        param=None,
+        status=next((p.status for p in parts if p.status != "completed"), "completed"),
+        timing={"seconds": seconds, "steps": sum(p.timing["steps"] for p in parts),
+                "it_per_s": sum(p.timing["steps"] for p in parts) / seconds if seconds else 0.0},
+        seed=parts[0].seed,
+        labels=[f"{layer}:{c}" for c in channels[:done]],
+    )

@@ -1,0 +1,191 @@
+"""The optimization loop of one render: Adam (or any torch optimizer) with random transforms,
+then optional L-BFGS without them; records every term per step and the best images per item.
+
+`RenderLoop` is what `fv.render` runs once its arguments are checked; use `fv.render`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..core import images as imaging
+from ..core.capture import INPUT, capture
+from ..core.model import frozen
+from ..core.optim import BatchedLBFGS
+from ..objectives import Objective
+from .redirect import redirected
+from .result import NonFiniteLossError, RenderResult, Step
+
+__all__ = ["OptimizerFactory", "RenderLoop", "term_names"]
+
+OptimizerFactory = Callable[[Sequence[torch.Tensor]], torch.optim.Optimizer]
+
+
+def term_names(objective: Objective) -> List[str]:
+    """A unique name per leaf term (repeats get ``#2``, ``#3``, ...), as the result's `terms` keys.
+
+    Example:
+        >>> from fviz_widgets import obj
+        >>> term_names(obj.channel("c", 1) + obj.channel("c", 1).on(0))
+        ["channel('c', 1)", "channel('c', 1) #2"]
+    """
+    names, seen = [], {}
+    for leaf in objective.leaves:
+        seen[leaf.name] = seen.get(leaf.name, 0) + 1
+        names.append(leaf.name if seen[leaf.name] == 1 else f"{leaf.name} #{seen[leaf.name]}")
+    return names
+
+
+class RenderLoop:
+    """One render: the loop body, the records, and the best images per item."""
+
+    def __init__(self, model: nn.Module, objective: Objective, param: nn.Module, transform: Callable,
+                 *, seed: int, steps: int, lbfgs_steps: int, optimizer: OptimizerFactory,
+                 thresholds: Sequence[int], redirect_steps: int, callback: Optional[Callable[[Step], None]],
+                 stop: Optional[threading.Event], progress: bool):
+        self.model, self.objective, self.param, self.transform = model, objective, param, transform
+        self.seed, self.steps, self.lbfgs_steps = seed, steps, lbfgs_steps
+        self.optimizer, self.thresholds, self.redirect_steps = optimizer, thresholds, redirect_steps
+        self.callback, self.stop, self.progress = callback, stop, progress
+        self.generator = torch.Generator().manual_seed(seed)
+        self.names = term_names(objective)
+        self.total = steps + lbfgs_steps
+        self.step = 0
+        self.losses: List[float] = []
+        self.terms: List[torch.Tensor] = []
+        self.snapshots: Dict[int, np.ndarray] = {}
+        self.values: Optional[torch.Tensor] = None  # objective per item at the last evaluation
+        self.best_values: Optional[torch.Tensor] = None
+        self.best_images: Optional[torch.Tensor] = None
+        self.start = time.perf_counter()
+
+    def _stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self) -> RenderResult:
+        """Run every phase; returns the result (best images so far if it ended early)."""
+        from tqdm.auto import tqdm
+
+        status = "completed"
+        bar = tqdm(total=self.total, disable=not self.progress, desc="render", leave=False)
+        try:
+            with frozen(self.model), capture(self.model, self.objective.layers) as run:
+                opt = self.optimizer(list(self.param.parameters()))
+                phase = type(opt).__name__.lower()
+                for i in range(self.steps):
+                    if self._stopped():
+                        status = "stopped"
+                        break
+                    with redirected(self.model, i < self.redirect_steps):
+                        opt.zero_grad(set_to_none=True)
+                        self.loss(run).backward()
+                    opt.step()
+                    self.finish_step(phase)
+                    bar.update(1)
+                    if i % 10 == 0:
+                        bar.set_postfix(loss=f"{self.losses[-1]:.4g}")
+                if self.lbfgs_steps and status == "completed":
+                    self._lbfgs(run, bar)
+                    if self._stopped() and self.step < self.total:
+                        status = "stopped"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            warnings.warn(f"render interrupted at step {self.step}; returning the best images so far", stacklevel=3)
+        except FloatingPointError as error:
+            raise NonFiniteLossError(str(error) + "; the error's .result holds the best images so far",
+                                     self.result("failed", final=False)) from None
+        finally:
+            bar.close()
+        return self.result(status, final=status == "completed")
+
+    def _lbfgs(self, run, bar) -> None:
+        """L-BFGS without transforms; each batch item keeps its own history and line search unless
+        the objective couples the items (diversity, alignment) or the param shares parameters."""
+        parameters = [p for p in self.param.parameters() if p.requires_grad]
+        n = self.param.shape[0]
+        independent = not self.objective.couples_batch and all(p.ndim and p.shape[0] == n for p in parameters)
+        opt = BatchedLBFGS(parameters, items=n if independent else 1)
+
+        def evaluate() -> torch.Tensor:
+            for p in parameters:
+                p.grad = None
+            loss = self.loss(run, transformed=False)
+            loss.backward()
+            return -self.values if independent else loss.detach().reshape(1)
+
+        for _ in range(self.lbfgs_steps):
+            if self._stopped():
+                return
+            if not opt.done:  # once every item has converged, the remaining steps repeat the record
+                opt.step(evaluate)
+            self.finish_step("lbfgs")
+            bar.update(1)
+
+    # -- one evaluation and one step ----------------------------------------------------------
+    def loss(self, run, transformed: bool = True) -> torch.Tensor:
+        """Forward + objective; records the step's values and best images; returns the loss."""
+        image = self.param()
+        x = self.transform(image, self.generator) if transformed else image
+        acts = run(x)
+        acts[INPUT] = image
+        total, leaf_values = self.objective.evaluate(acts)
+        loss = -total.sum()
+        if not torch.isfinite(loss):
+            bad = [n for n, v in zip(self.names, leaf_values.values()) if not torch.isfinite(v).all()]
+            raise FloatingPointError(f"loss is {loss.item()} at step {self.step + 1}; non-finite term(s): {bad}")
+        self.values = total.detach()
+        self._remember(self.values, image.detach())
+        self._record = (loss.detach(), torch.stack([v.detach() for v in leaf_values.values()]))
+        return loss
+
+    def _remember(self, values: torch.Tensor, image: torch.Tensor) -> None:
+        if self.best_values is None:
+            self.best_values, self.best_images = values.clone(), image.clone()
+            return
+        better = values > self.best_values
+        self.best_values = torch.where(better, values, self.best_values)
+        self.best_images[better] = image[better]
+
+    def finish_step(self, phase: str) -> None:
+        self.step += 1
+        loss, values = self._record
+        self.losses.append(loss.item())
+        self.terms.append(values)
+        if self.step in self.thresholds:
+            with torch.no_grad():
+                self.snapshots[self.step] = imaging.to_hwc(self.param())
+        if self.callback is not None:
+            terms = {n: v.cpu().numpy() for n, v in zip(self.names, values)}
+            self.callback(Step(self.step, self.total, phase, self.losses[-1], terms,
+                               time.perf_counter() - self.start, self.param))
+
+    def result(self, status: str, final: bool) -> RenderResult:
+        seconds = time.perf_counter() - self.start
+        with torch.no_grad():
+            final_images = self.param()
+        if final or self.best_images is None:
+            images = final_images
+            values = self.best_values if self.best_values is not None else torch.full((images.shape[0],), float("nan"))
+        else:
+            images, values = self.best_images, self.best_values
+        stacked = torch.stack(self.terms).cpu().numpy() if self.terms else np.zeros((0, len(self.names), images.shape[0]))
+        return RenderResult(
+            images=imaging.to_hwc(images),
+            thresholds=self.snapshots,
+            loss=np.asarray(self.losses, dtype=np.float32),
+            terms={n: stacked[:, i] for i, n in enumerate(self.names)},
+            values=values.detach().cpu().numpy(),
+            objective=repr(self.objective),
+            param=self.param,
+            status=status,
+            timing={"seconds": seconds, "steps": self.step, "it_per_s": self.step / seconds if seconds else 0.0},
+            seed=self.seed,
+        )

@@ -1,0 +1,119 @@
+"""What a render hands out: `Step` events while it runs and a `RenderResult` at the end.
+
+Example:
+    >>> import fviz_widgets as fv
+    >>> result = fv.render(fv.zoo.shapes_cnn(), "conv3:5", size=32, steps=4, progress=False)
+    >>> result.images.shape, result.image.shape, result.status
+    ((1, 32, 32, 3), (32, 32, 3), 'completed')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Union
+
+import numpy as np
+import torch
+
+from ..core import images as imaging
+
+__all__ = ["NonFiniteLossError", "RenderResult", "Step"]
+
+
+@dataclass
+class RenderResult:
+    """What `render` produced.
+
+    Attributes:
+        images: float32 [N, H, W, C] in the input domain (final images, or the best so far when
+            the run ended early); `image` is the first.
+        thresholds: {step: images} snapshots taken at the requested steps.
+        loss: loss per step [steps]; terms: {term: values per step and item [steps, N]}.
+        values: the objective per item for `images`.
+        objective: the objective's repr. param: the parameterization (its parameters hold the
+            optimized state; None for a `render_layer` result made of several runs).
+        status: "completed", "stopped", "interrupted" or "failed".
+        timing: seconds, steps and it/s. seed: the seed it ran with.
+        labels: a title per image (`render_layer` names the channels), used by `show`.
+    """
+
+    images: np.ndarray
+    thresholds: Dict[int, np.ndarray]
+    loss: np.ndarray
+    terms: Dict[str, np.ndarray]
+    values: np.ndarray
+    objective: str
+    param: Optional[torch.nn.Module]
+    status: str
+    timing: Dict[str, float]
+    seed: int
+    labels: Optional[List[str]] = None
+
+    def __repr__(self) -> str:
+        n, h, w, c = self.images.shape
+        return (
+            f"RenderResult({n} image{'s' * (n != 1)} {h}×{w}×{c}, {self.objective}, "
+            f"{int(self.timing.get('steps', 0))} steps, {self.status})"
+        )
+
+    @property
+    def image(self) -> np.ndarray:
+        """The first image, float32 [H, W, C]."""
+        return self.images[0]
+
+    def grid(self, columns: Optional[int] = None, pad: int = 2) -> np.ndarray:
+        """All images tiled into one HWC array."""
+        return imaging.grid(self.images, columns=columns, pad=pad)
+
+    def save(self, path: Union[str, Path], columns: Optional[int] = None) -> Path:
+        """Save the image grid (PNG/JPEG by the file name); returns the path."""
+        return imaging.save(self.grid(columns), path)
+
+    def show(self, columns: Optional[int] = None, size: float = 2.0):
+        """Show the images with matplotlib, titled by `labels`; returns the figure."""
+        from ..viz.figures import image_figure
+
+        return image_figure(self.images, self.labels, columns=columns, size=size)
+
+    def _repr_png_(self) -> bytes:
+        return imaging.encode(self.grid())
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite. `.result` holds the best images found before that."""
+
+    def __init__(self, message: str, result: RenderResult):
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass
+class Step:
+    """One optimization step, as seen by callbacks.
+
+    Attributes:
+        step: 1-based index over all phases; total: number of planned steps.
+        phase: "adam" (or the optimizer's name) or "lbfgs".
+        loss: the loss minimized (−Σ objective over the batch).
+        terms: {term name: value per batch item} for every leaf term of the objective.
+        elapsed: seconds since the run started.
+        images: the current images [N, H, W, C], computed when first read (read it inside the
+            callback: the run moves on afterwards).
+    """
+
+    step: int
+    total: int
+    phase: str
+    loss: float
+    terms: Dict[str, np.ndarray]
+    elapsed: float
+    _draw: Callable[[], torch.Tensor] = field(repr=False)
+    _images: Optional[np.ndarray] = field(default=None, repr=False)
+
+    @property
+    def images(self) -> np.ndarray:
+        if self._images is None:
+            with torch.no_grad():
+                self._images = imaging.to_hwc(self._draw())
+        return self._images
