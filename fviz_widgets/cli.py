@@ -56,27 +56,40 @@ def demo(out: Path, steps: int, seed: int) -> List[Path]:
 
 
 def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fast: Optional[bool],
-            device: Optional[str] = None, batch_size: Optional[int] = None) -> List[Path]:
+            device: Optional[str] = None, batch_size: Optional[int] = None, *, overwrite: bool = False,
+            allow_import: bool = False) -> List[Path]:
     """Run every experiment of `config` into record folders under `out`; prints each summary.
-    `device` and `batch_size` override the configs' (the records keep what was used)."""
+    `device` and `batch_size` override the configs' (the records keep what was used). Records
+    already complete are kept, so an interrupted sweep resumes."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from contextlib import ExitStack
     from dataclasses import replace
 
-    from .experiments import load_configs, run_ifv
+    from .core.validate import available_device, positive_int
+    from .experiments import build_model, load_configs, run_ifv
+    from .experiments.record import record_path
 
-    configs = load_configs(config, fast=fast)
-    overrides = {k: v for k, v in (("device", device), ("batch_size", batch_size)) if v is not None}
-    configs = [replace(c, **overrides) for c in configs]
+    workers = positive_int(workers, "--workers")
+    overrides = {}
+    if device is not None:
+        overrides["device"] = available_device(device, "--device")
+    if batch_size is not None:
+        overrides["batch_size"] = positive_int(batch_size, "--batch-size")
+    if not config.is_file():
+        raise FileNotFoundError(f"no config file {config}")
+    configs = [replace(c, **overrides) for c in load_configs(config, fast=fast)]
+    for c in configs:  # check the models and where every record goes before computing anything
+        build_model(c.model, c.model_kwargs, c.device, allow_import=allow_import)
+        record_path(out, c.name)
     made = []
     with ExitStack() as stack:
         executor = None
         if scheduler:
             try:
                 from dask.distributed import Client
-            except ImportError as error:
-                raise SystemExit("--scheduler needs dask: pip install 'fviz_widgets[distributed]'") from error
+            except ImportError:
+                raise ImportError("--scheduler needs dask: pip install 'fviz_widgets[distributed]'") from None
             executor = stack.enter_context(Client(scheduler)).get_executor()
         elif workers > 1:
             executor = stack.enter_context(
@@ -84,14 +97,20 @@ def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fas
             threads = max(1, (os.cpu_count() or 1) // workers)
             configs = [c if c.threads else replace(c, threads=threads) for c in configs]
         for c in configs:
-            record = run_ifv(c, out, executor=executor)
+            record = run_ifv(c, out, executor=executor, overwrite=overwrite, allow_import=allow_import)
             print(record.markdown())
             made.append(record.path)
     return made
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+#: What a user can get wrong: these print one line and exit with status 2.
+USER_ERRORS = (ValueError, TypeError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError,
+               PermissionError, ImportError)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fviz", description="feature visualization for PyTorch")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="render the shipped shapes model into a folder")
     demo_parser.add_argument("--out", type=Path, default=Path("out"))
@@ -111,10 +130,17 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  "units seed themselves by their start, so other seeds are drawn)")
     run_parser.add_argument("--fast", action="store_true", default=None,
                             help="shrunken run (also FVIZ_FAST=1): few samples and steps")
+    run_parser.add_argument("--overwrite", action="store_true",
+                            help="replace records that exist (without it, complete records of the same config are "
+                                 "kept and records of another config are an error)")
+    run_parser.add_argument("--allow-import", action="store_true",
+                            help="let the config's model be 'package.module:function', which is imported and run")
     summarize_parser = ifv_commands.add_parser("summarize", help="one markdown table of every record under a folder")
     summarize_parser.add_argument("folder", type=Path, nargs="?", default=Path("out/ifv"))
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _run(args: argparse.Namespace) -> None:
     if args.command == "demo":
         made = demo(args.out, args.steps or _steps(256), args.seed)
         print("made:", *(f"  {path}" for path in made), sep="\n")
@@ -124,12 +150,29 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         print(fv.layers(fv.zoo.shapes_cnn()))
     elif args.command == "ifv" and args.ifv_command == "run":
-        made = ifv_run(args.config, args.out, args.workers, args.scheduler, args.fast, args.device, args.batch_size)
+        made = ifv_run(args.config, args.out, args.workers, args.scheduler, args.fast, args.device, args.batch_size,
+                       overwrite=args.overwrite, allow_import=args.allow_import)
         print("records:", *(f"  {path}" for path in made), sep="\n")
     elif args.command == "ifv" and args.ifv_command == "summarize":
         from .experiments.record import overview
 
         print(overview(args.folder))
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """The `fviz` command; returns the exit status (2 for a user error, printed as one line)."""
+    args = _parser().parse_args(argv)
+    try:
+        _run(args)
+    except USER_ERRORS as error:
+        if args.debug:
+            raise
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"fviz: error: {message} (--debug shows the traceback)", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fviz: interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

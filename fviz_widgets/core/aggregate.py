@@ -22,7 +22,7 @@ from typing import Iterable, Optional, Tuple
 import torch
 import torch.nn.functional as F
 
-__all__ = ["AGGREGATIONS", "aggregate", "channel_index", "channel_indices"]
+__all__ = ["AGGREGATIONS", "aggregate", "channel_index", "channel_indices", "channel_number"]
 
 #: How activations become one value per channel (see `aggregate`).
 AGGREGATIONS = ("maxpool_mean", "mean", "center", "softmax")
@@ -65,6 +65,19 @@ def aggregate(a: torch.Tensor, aggregation: str = "mean", *, kernel: int = 3, st
     return a
 
 
+def channel_number(channel: object, name: str = "channel") -> int:
+    """`channel` checked as a channel number (an integer, not a bool or a float), before the layer's
+    size is known; `channel_index` then checks its range.
+
+    Example:
+        >>> channel_number(5), channel_number(-1)
+        (5, -1)
+    """
+    if isinstance(channel, bool) or not isinstance(channel, numbers.Integral):
+        raise TypeError(f"{name} must be an integer channel number, got {channel!r} ({type(channel).__name__})")
+    return int(channel)
+
+
 def channel_index(channel: object, count: int, *, name: str = "channel", layer: Optional[str] = None) -> int:
     """`channel` checked against a layer of `count` channels, as a non-negative index.
 
@@ -76,9 +89,7 @@ def channel_index(channel: object, count: int, *, name: str = "channel", layer: 
         ...
         TypeError: channel must be an integer channel number, got True (bool)
     """
-    if isinstance(channel, bool) or not isinstance(channel, numbers.Integral):
-        raise TypeError(f"{name} must be an integer channel number, got {channel!r} ({type(channel).__name__})")
-    c = int(channel)
+    c = channel_number(channel, name)
     if not -count <= c < count:
         where = f"layer {layer!r}" if layer else "the layer"
         raise IndexError(f"{name} {c} out of range: {where} has {count} channels (valid: 0 … {count - 1}, "

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .files import IMAGE_SUFFIXES, atomic_file, output_path
 from .model import device_of, dtype_of, get_preprocess
 
 __all__ = ["as_images", "displayable", "encode", "grid", "save", "to_hwc", "to_uint8"]
@@ -189,7 +190,8 @@ def encode(image: np.ndarray, format: str = "PNG", quality: int = 85) -> bytes:
 
 
 def save(image: np.ndarray, path: Union[str, Path]) -> Path:
-    """Write one float HWC image; the format follows the file name.
+    """Write one float HWC image; the format follows the file name (PNG, JPEG, ...). The path is
+    checked first, and the file appears only once it is complete.
 
     Example:
         >>> import tempfile
@@ -199,7 +201,8 @@ def save(image: np.ndarray, path: Union[str, Path]) -> Path:
     """
     from PIL import Image
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(to_uint8(image)).save(path)
+    path = output_path(path, IMAGE_SUFFIXES, "image")
+    picture = Image.fromarray(to_uint8(image))
+    with atomic_file(path) as partial:
+        picture.save(partial, format=Image.registered_extensions()[path.suffix.lower()])
     return path

@@ -18,13 +18,18 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import math
+import threading
 import warnings
+import weakref
 from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from .validate import image_size, positive_int
 
 __all__ = [
     "IMAGENET_MEAN",
@@ -36,7 +41,9 @@ __all__ = [
     "frozen",
     "full_precision",
     "get_preprocess",
+    "has_preprocess",
     "input_shape",
+    "model_lock",
     "unwrap",
 ]
 
@@ -82,16 +89,25 @@ class Preprocess:
         if channels is not None:
             warnings.warn("Preprocess(channels=...) is deprecated; use color_channels=", DeprecationWarning, stacklevel=2)
             color_channels = channels
+        color_channels = positive_int(color_channels, "Preprocess color_channels")
         values = {"mean": mean, "std": std}
         for name, value in values.items():
-            if value is not None:
+            if value is None:
+                continue
+            try:
                 values[name] = tuple(float(v) for v in value)
-                if len(values[name]) != color_channels:
-                    raise ValueError(f"Preprocess.{name} has {len(values[name])} values for {color_channels} channels")
+            except (TypeError, ValueError):
+                raise TypeError(f"Preprocess {name} must be a sequence of numbers, got {value!r}") from None
+            if len(values[name]) != color_channels:
+                raise ValueError(f"Preprocess {name} has {len(values[name])} values for {color_channels} channels "
+                                 f"(set color_channels= to match)")
+            if not all(math.isfinite(v) for v in values[name]):
+                raise ValueError(f"Preprocess {name} must be finite, got {values[name]}")
         if values["std"] is not None and any(s <= 0 for s in values["std"]):
-            raise ValueError(f"Preprocess.std must be positive, got {values['std']}")
-        fields = dict(values, input_size=tuple(input_size), resize=None if resize is None else tuple(resize),
-                      color_channels=int(color_channels))
+            raise ValueError(f"Preprocess std must be positive, got {values['std']}")
+        fields = dict(values, input_size=image_size(input_size, "Preprocess input_size"),
+                      resize=None if resize is None else image_size(resize, "Preprocess resize"),
+                      color_channels=color_channels)
         for name, value in fields.items():
             object.__setattr__(self, name, value)
 
@@ -140,13 +156,28 @@ def attach_preprocess(model: nn.Module, preprocess: Preprocess) -> nn.Module:
 
 
 def get_preprocess(model: nn.Module) -> Preprocess:
-    """The model's attached `Preprocess`, or the identity for 3-channel [0, 1] input.
+    """The model's attached `Preprocess`; without one, the identity for [0, 1] input with as many
+    channels as the model's first convolution takes (3 if it has none).
 
     Example:
-        >>> get_preprocess(torch.nn.Identity())
-        Preprocess(mean=None, std=None, input_size=(64, 64), resize=None, color_channels=3)
+        >>> get_preprocess(torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3))).color_channels
+        1
     """
-    return getattr(unwrap(model), ATTRIBUTE, None) or Preprocess()
+    attached = getattr(unwrap(model), ATTRIBUTE, None)
+    if attached is not None:
+        return attached
+    first = next((m for m in unwrap(model).modules() if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d))), None)
+    return Preprocess(color_channels=first.in_channels if first is not None else 3)
+
+
+def has_preprocess(model: nn.Module) -> bool:
+    """Whether a `Preprocess` was attached (otherwise `get_preprocess` guessed one).
+
+    Example:
+        >>> has_preprocess(torch.nn.Identity())
+        False
+    """
+    return getattr(unwrap(model), ATTRIBUTE, None) is not None
 
 
 def input_shape(model: nn.Module, size: Optional[Size] = None) -> Tuple[int, int, int]:
@@ -157,13 +188,8 @@ def input_shape(model: nn.Module, size: Optional[Size] = None) -> Tuple[int, int
         (3, 32, 32)
     """
     pre = get_preprocess(model)
-    if size is None:
-        h, w = pre.input_size
-    elif isinstance(size, int):
-        h = w = size
-    else:
-        h, w = size
-    return (pre.color_channels, int(h), int(w))
+    h, w = pre.input_size if size is None else image_size(size)
+    return (pre.color_channels, h, w)
 
 
 def device_of(model: nn.Module) -> torch.device:
@@ -190,10 +216,33 @@ def dtype_of(model: nn.Module) -> torch.dtype:
     return tensor.dtype if tensor is not None and tensor.is_floating_point() else torch.float32
 
 
+_STATE_LOCK = threading.RLock()
+_FROZEN: weakref.WeakKeyDictionary[nn.Module, list] = weakref.WeakKeyDictionary()
+_LOCKS: weakref.WeakKeyDictionary[nn.Module, threading.RLock] = weakref.WeakKeyDictionary()
+
+
+def model_lock(model: nn.Module) -> threading.RLock:
+    """The lock that serializes fviz's forward passes of `model` and changes to its hook tables,
+    so runs on one model in several threads (a widget beside a render) never see each other.
+
+    Example:
+        >>> net = torch.nn.Linear(2, 2)
+        >>> model_lock(net) is model_lock(net)
+        True
+    """
+    with _STATE_LOCK:
+        lock = _LOCKS.get(model)
+        if lock is None:
+            lock = _LOCKS[model] = threading.RLock()
+        return lock
+
+
 @contextlib.contextmanager
 def frozen(model: nn.Module, warn: bool = True) -> Iterator[None]:
-    """Eval mode and `requires_grad=False` on every parameter; every module's mode and every
-    flag are restored afterwards, even on exceptions. Warns when the model was training.
+    """Eval mode and `requires_grad=False` on every parameter while the block runs; every module's
+    mode and every flag are restored afterwards, even on exceptions. Overlapping blocks (other
+    threads, nested calls) share one freeze: the model is restored when the last one ends.
+    Warns when the model was training.
 
     Example:
         >>> net = torch.nn.Dropout().train()
@@ -203,20 +252,32 @@ def frozen(model: nn.Module, warn: bool = True) -> Iterator[None]:
         >>> net.training
         True
     """
-    modes = [(m, m.training) for m in model.modules()]
-    flags = [(p, p.requires_grad) for p in model.parameters()]
-    if warn and model.training:
-        warnings.warn("model was in training mode; using it in eval mode (restored afterwards)", stacklevel=4)
-    model.eval()
-    for p, _ in flags:
-        p.requires_grad_(False)
+    with _STATE_LOCK:
+        entry = _FROZEN.get(model)
+        if entry is None:
+            if warn and model.training:
+                warnings.warn("model was in training mode; using it in eval mode (restored afterwards)",
+                              stacklevel=4)
+            entry = [0, [(m, m.training) for m in model.modules()], [(p, p.requires_grad) for p in model.parameters()]]
+            model.eval()
+            for p, _ in entry[2]:
+                p.requires_grad_(False)
+            _FROZEN[model] = entry
+        entry[0] += 1
     try:
         yield
     finally:
-        for p, requires in flags:
-            p.requires_grad_(requires)
-        for m, training in modes:
-            m.training = training
+        with _STATE_LOCK:
+            entry[0] -= 1
+            if entry[0] == 0:
+                del _FROZEN[model]
+                for p, requires in entry[2]:
+                    p.requires_grad_(requires)
+                for m, training in entry[1]:
+                    m.training = training
+
+
+_PRECISION = [0, None]  # overlapping full_precision blocks, and the flags before the first
 
 
 @contextlib.contextmanager
@@ -224,16 +285,22 @@ def full_precision() -> Iterator[None]:
     """Turn off TF32 in cuDNN convolutions and CUDA matmuls (PyTorch lets convolutions use it by
     default on Ampere and later GPUs). Its 10-bit mantissa is harmless for rendering but blurs
     the small singular values and curvatures that IFV and invariance read off derivatives. The
-    global flags are restored afterwards; on the CPU this changes nothing.
+    global flags are restored when the last overlapping block ends; on the CPU this changes nothing.
 
     Example:
         >>> with full_precision():
         ...     torch.backends.cudnn.allow_tf32
         False
     """
-    flags = (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32)
-    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    with _STATE_LOCK:
+        if _PRECISION[0] == 0:
+            _PRECISION[1] = (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32)
+            torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+        _PRECISION[0] += 1
     try:
         yield
     finally:
-        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = flags
+        with _STATE_LOCK:
+            _PRECISION[0] -= 1
+            if _PRECISION[0] == 0:
+                torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = _PRECISION[1]

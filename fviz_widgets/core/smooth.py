@@ -22,8 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .capture import OUTPUT, resolve
-from .model import device_of, dtype_of, frozen, get_preprocess, input_shape, unwrap
+from .capture import OUTPUT, is_owner, owned_forward, resolve
+from .model import device_of, dtype_of, frozen, get_preprocess, input_shape, model_lock, unwrap
 
 #: Default sharpness β of the smooth surrogate (softplus(β), log-sum-exp pooling with β).
 DEFAULT_BETA = 10.0
@@ -217,20 +217,27 @@ def piecewise_linear_modules(model: nn.Module, layers: Sequence[str] = (OUTPUT,)
             targets[id(module)] = layer
     whole = any(resolve(model, layer) is None for layer in layers)
     order: List[Tuple[str, bool, bool]] = []  # (name, is a target layer, is piecewise linear)
+    owner = object()
     handles = []
-    try:
-        for name, module in names.items():
-            pl, target = isinstance(module, PIECEWISE_LINEAR), id(module) in targets
-            if pl or target:
-                def hook(mod, inputs, output, entry=(name, target, pl)):
-                    order.append(entry)
-                handles.append(module.register_forward_hook(hook))
-        shape = input_shape(model, size)
-        with torch.no_grad(), frozen(model, warn=False):  # eval: a probe must not move BatchNorm statistics
-            model(get_preprocess(model)(torch.full((1, *shape), 0.5, device=device_of(model), dtype=dtype_of(model))))
-    finally:
-        for handle in handles:
-            handle.remove()
+    shape = input_shape(model, size)
+    # eval: a probe must not move BatchNorm statistics
+    with torch.no_grad(), frozen(model, warn=False):
+        try:
+            with model_lock(model):
+                for name, module in names.items():
+                    pl, target = isinstance(module, PIECEWISE_LINEAR), id(module) in targets
+                    if pl or target:
+                        def hook(mod, inputs, output, entry=(name, target, pl)):
+                            if is_owner(owner):
+                                order.append(entry)
+                        handles.append(module.register_forward_hook(hook))
+            probe = torch.full((1, *shape), 0.5, device=device_of(model), dtype=dtype_of(model))
+            with owned_forward(model, owner):
+                model(get_preprocess(model)(probe))
+        finally:
+            with model_lock(model):
+                for handle in handles:
+                    handle.remove()
     last = len(order) if whole else max((i + 1 for i, entry in enumerate(order) if entry[1]), default=0)
     found = [entry[0] for entry in order[:last] if entry[2]]
     return list(dict.fromkeys(found))

@@ -12,7 +12,8 @@ Example:
 
 from .config import IFVConfig, expand, load_configs
 from .record import ExperimentRecord, load_record, overview, versions
-from .runner import InlineExecutor, build_model, feature_count, realize_chunk, reoptimize_chunk, run_file, run_ifv
+from .models import build_model, register_model, registered_models
+from .runner import InlineExecutor, feature_count, realize_chunk, reoptimize_chunk, run_file, run_ifv
 
 __all__ = [
     "ExperimentRecord",
@@ -25,6 +26,8 @@ __all__ = [
     "load_record",
     "overview",
     "realize_chunk",
+    "register_model",
+    "registered_models",
     "reoptimize_chunk",
     "run_file",
     "run_ifv",

@@ -25,6 +25,7 @@ import copy
 import itertools
 import json
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
@@ -34,6 +35,7 @@ from ..ifv import PARAMETERIZATIONS, FeatureSpec
 __all__ = ["IFVConfig", "load_configs", "expand"]
 
 REOPT_TARGETS = ("predicted", "target", "response", "random")
+_NAME_PART = re.compile(r"^[\w][\w.,=+\-]*$")
 #: The `FeatureSpec` fields, which a config file writes beside the others.
 FEATURE_KEYS = ("aggregation", "kernel", "stride", "channels", "beta")
 SELECTIONS = ("best", "plateau")
@@ -47,8 +49,9 @@ class IFVConfig:
     Attributes:
         name: the record's name (its folder under the output directory).
         model, model_kwargs: a `fviz_widgets.zoo` function and its keyword arguments, e.g.
-            ``"shapes_cnn"`` with ``{"activation": "softplus"}`` or ``{"holdout": "grid"}``; or an
-            import path ``"package.module:function"`` returning a model.
+            ``"shapes_cnn"`` with ``{"activation": "softplus"}`` or ``{"holdout": "grid"}``; a model
+            registered with `register_model`; or ``"package.module:function"``, which is imported
+            only when the run allows it (``--allow-import``).
         layer, features: the layer and the `FeatureSpec` of the objective ⟨ρ, θ⟩·cos(ρ, θ)^β (its
             aggregation and channels: all the layer's, or in JSON the first k as the number k,
             or a list).
@@ -99,6 +102,10 @@ class IFVConfig:
 
     def __post_init__(self) -> None:
         problems = []
+        try:
+            check_name(self.name)
+        except ValueError as error:
+            problems.append(str(error))
         if not isinstance(self.features, FeatureSpec):
             problems.append(f"features must be a FeatureSpec, got {type(self.features).__name__}")
         if self.param not in PARAMETERIZATIONS:
@@ -175,6 +182,26 @@ class IFVConfig:
         )
 
 
+def check_name(name: str) -> str:
+    """`name` checked as a record name: parts of letters, digits and ``_ . , = + -`` joined by
+    ``/`` (a sweep's experiments are ``sweep/key=value,...``); no ``..``, no absolute paths, no
+    other separators, so a record always lands inside its output folder.
+
+    Example:
+        >>> check_name("beta_sweep/beta=0.0,channels=16")
+        'beta_sweep/beta=0.0,channels=16'
+        >>> check_name("../../etc")
+        Traceback (most recent call last):
+        ...
+        ValueError: invalid record name '../../etc': use parts of letters, digits and _ . , = + - (not starting with '.') joined by '/'
+    """
+    if not isinstance(name, str) or not name or len(name) > 200 or not all(
+            _NAME_PART.match(part) for part in name.split("/")):
+        raise ValueError(f"invalid record name {name!r}: use parts of letters, digits and _ . , = + - "
+                         "(not starting with '.') joined by '/'")
+    return name
+
+
 def expand(data: Dict[str, Any]) -> List[IFVConfig]:
     """One config, or every experiment of a sweep file.
 
@@ -209,10 +236,14 @@ def expand(data: Dict[str, Any]) -> List[IFVConfig]:
 
 def _label(value: Any) -> str:
     if isinstance(value, dict):
-        return "-".join(str(v) for v in value.values()) or "default"
-    if isinstance(value, (list, tuple)):
-        return f"{len(value)}ch"
-    return str(value)
+        label = "-".join(str(v) for v in value.values()) or "default"
+    elif isinstance(value, (list, tuple)):
+        label = f"{len(value)}ch"
+    else:
+        label = str(value)
+    if "/" in label or "\\" in label:
+        raise ValueError(f"invalid record name: the sweep value {value!r} would make a label with a path separator")
+    return label
 
 
 def load_configs(path: Union[str, Path], *, fast: Optional[bool] = None) -> List[IFVConfig]:

@@ -23,11 +23,15 @@ Example:
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
 import platform
+import re
 import sys
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
@@ -38,9 +42,10 @@ import torch
 from torch import nn
 
 from ..ifv import IFVResult, make_param
-from .config import IFVConfig
+from ..core.files import atomic_folder
+from .config import IFVConfig, check_name
 
-__all__ = ["ExperimentRecord", "load_record", "overview", "param_from_state", "versions"]
+__all__ = ["ExperimentRecord", "load_record", "overview", "param_from_state", "record_path", "versions"]
 
 #: Summary keys that measure time, not results; left out of comparisons.
 TIMING_KEYS = ("seconds_realize", "seconds_reopt", "seconds_wall")
@@ -100,6 +105,19 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+def escape(value: Any) -> str:
+    """`value` as markdown text that cannot become markup: HTML, code spans, links and table
+    cells escaped, so a string from a record or a config never turns into script or a link in
+    a notebook (emphasis characters stay: at worst they change the font).
+
+    Example:
+        >>> print(escape("<img src=x onerror=alert(1)> `x` [y](javascript:z) | w"))
+        &lt;img src=x onerror=alert(1)&gt; \\`x\\` \\[y\\](javascript:z) \\| w
+    """
+    text = html.escape(str(value), quote=False)
+    return re.sub(r"([\\`\[\]|])", r"\\\1", text)
+
+
 def _fmt(value: float) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
@@ -150,20 +168,21 @@ class ExperimentRecord:
         c, s = self.config, self.summary
         spec = c.features
         features = spec.describe().split(", ")[-1]
+        model = f"{c.model}({', '.join(f'{k}={v!r}' for k, v in c.model_kwargs.items())})"
         lines = [
-            f"# IFV experiment `{c.name}`", "",
-            f"Model `{c.model}({', '.join(f'{k}={v!r}' for k, v in c.model_kwargs.items())})`, layer `{c.layer}` "
-            f"({features}, m = {s['m']}), β = {spec.beta:g}, aggregation `{spec.aggregation}`, parameterization "
-            f"`{c.param}`, {c.size}×{c.size} px. {s['n_sampled']} sampled objectives (Hoyer sparseness "
-            f"uniform) + {s['n_canonical']} canonical; FV: {c.adam_steps} Adam + {c.lbfgs_steps} L-BFGS steps "
-            f"(lr {c.lr:g}), seed {c.seed}. Inactive features "
-            f"{'excluded from θ̂' if c.exclude_inactive else 'kept'} (mean {s.get('inactive_mean', 0):.1f} per sample).",
+            f"# IFV experiment {escape(c.name)}", "",
+            f"Model {escape(model)}, layer {escape(c.layer)} ({features}, m = {int(s['m'])}), β = {spec.beta:g}, "
+            f"aggregation {escape(spec.aggregation)}, parameterization {escape(c.param)}, {c.size}×{c.size} px. "
+            f"{int(s['n_sampled'])} sampled objectives (Hoyer sparseness uniform) + {int(s['n_canonical'])} canonical; "
+            f"FV: {c.adam_steps} Adam + {c.lbfgs_steps} L-BFGS steps (lr {c.lr:g}), seed {c.seed}. Inactive features "
+            f"{'excluded from θ̂' if c.exclude_inactive else 'kept'} "
+            f"(mean {float(s.get('inactive_mean', 0)):.1f} per sample).",
             "",
             "| quantity | median | mean | 10% | 90% |",
             "|---|---|---|---|---|",
         ]
         lines += ["| " + " | ".join(row) + " |" for row in self.table_rows()]
-        lines += ["", f"Mean γ₀² (share of θ₀ on the smallest left singular vector): {s['gamma0_mean']:.3f}."]
+        lines += ["", f"Mean γ₀² (share of θ₀ on the smallest left singular vector): {float(s['gamma0_mean']):.3f}."]
         if c.reopt_steps and c.reopt:
             lines.append(f"Stability: SSIM of the realization before vs after {c.reopt_steps} Adam steps on each "
                          "objective.")
@@ -174,15 +193,15 @@ class ExperimentRecord:
                       "| dim C | τ range | median ∠ predicted (°) | trivial directions | used |",
                       "|---|---|---|---|---|"]
             for row in self.critical_spaces:
-                trivial = ", ".join(row["trivial"][:6]) + (", …" if len(row["trivial"]) > 6 else "")
+                trivial = ", ".join(escape(t) for t in row["trivial"][:6]) + (", …" if len(row["trivial"]) > 6 else "")
                 used = "✓" if row.get("selected") else ""
-                lines.append(f"| {row['dim']} | {row['tau_low']:.3g} – {row['tau_high']:.3g} | "
-                             f"{row['angle_predicted_median']:.2f} | {trivial or '—'} | {used} |")
-        seconds = s.get("seconds_wall", 0.0)
-        lines += ["", f"Work: {s.get('seconds_realize', 0):.0f} s realizing + predicting, "
-                      f"{s.get('seconds_reopt', 0):.0f} s re-optimizing (summed over work units); "
+                lines.append(f"| {int(row['dim'])} | {float(row['tau_low']):.3g} – {float(row['tau_high']):.3g} | "
+                             f"{float(row['angle_predicted_median']):.2f} | {trivial or '—'} | {used} |")
+        seconds = float(s.get("seconds_wall", 0.0))
+        lines += ["", f"Work: {float(s.get('seconds_realize', 0)):.0f} s realizing + predicting, "
+                      f"{float(s.get('seconds_reopt', 0)):.0f} s re-optimizing (summed over work units); "
                       f"{seconds:.0f} s wall.",
-                  "Versions: " + ", ".join(f"{k} {v}" for k, v in self.versions.items()
+                  "Versions: " + ", ".join(f"{escape(k)} {escape(v)}" for k, v in self.versions.items()
                                            if k in ("python", "torch", "numpy", "fviz_widgets")) + "."]
         return "\n".join(lines) + "\n"
 
@@ -203,22 +222,24 @@ class ExperimentRecord:
         return buffer.getvalue()
 
     # --- files --------------------------------------------------------------------------------
-    def write(self, path: Union[str, Path], *, figures: bool = True) -> Path:
-        """Write the record folder (created if needed); returns it."""
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "config.json").write_text(json.dumps(self.config.to_dict(), indent=2) + "\n")
-        (path / "versions.json").write_text(json.dumps(self.versions, indent=2) + "\n")
-        (path / "summary.json").write_text(json.dumps(self.summary, indent=2, default=_json_default) + "\n")
-        spaces = json.dumps(self.critical_spaces, indent=2, default=_json_default)
-        (path / "critical_spaces.json").write_text(spaces + "\n")
-        np.savez_compressed(path / "samples.npz", **self.arrays)
-        (path / "summary.md").write_text(self.markdown())
-        (path / "summary.csv").write_text(self.csv())
-        if figures:
-            from ..viz.figures import record_figures
+    def write(self, path: Union[str, Path], *, figures: bool = True, overwrite: bool = False) -> Path:
+        """Write the record folder; returns it. The folder is filled under a temporary name and
+        renamed into place, so an interrupted write leaves no record that looks complete; an
+        existing folder is replaced only with `overwrite`."""
+        path = Path(path).expanduser()
+        with atomic_folder(path, overwrite=overwrite) as partial:
+            (partial / "config.json").write_text(json.dumps(self.config.to_dict(), indent=2) + "\n")
+            (partial / "versions.json").write_text(json.dumps(self.versions, indent=2) + "\n")
+            (partial / "summary.json").write_text(json.dumps(self.summary, indent=2, default=_json_default) + "\n")
+            spaces = json.dumps(self.critical_spaces, indent=2, default=_json_default)
+            (partial / "critical_spaces.json").write_text(spaces + "\n")
+            np.savez_compressed(partial / "samples.npz", **self.arrays)
+            (partial / "summary.md").write_text(self.markdown())
+            (partial / "summary.csv").write_text(self.csv())
+            if figures:
+                from ..viz.figures import record_figures
 
-            record_figures(self, path / "figures")
+                record_figures(self, partial / "figures")
         self.path = path
         return path
 
@@ -301,6 +322,38 @@ def param_from_state(config: IFVConfig, state: Dict[str, np.ndarray], shape: Tup
     return param
 
 
+def record_path(out: Union[str, Path], name: str) -> Path:
+    """The folder of record `name` under `out`, checked before anything is computed: `out` must be
+    a writable folder (created if missing) and the record must land inside it.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     record_path(folder, "sweep/beta=2").relative_to(folder).as_posix()
+        'sweep/beta=2'
+    """
+    out = Path(out).expanduser()
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {out} is a file; name a folder for the records")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".fviz-write-test."):
+            pass
+    except OSError as error:
+        raise PermissionError(f"cannot write records into {out}: {error.strerror or error}") from None
+    path = (out / check_name(name)).resolve()
+    if out.resolve() not in path.parents:
+        raise ValueError(f"record name {name!r} would be written outside {out}")
+    return path
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not valid JSON ({error.msg} at line {error.lineno}); the record is damaged") from None
+
+
 def load_record(path: Union[str, Path]) -> ExperimentRecord:
     """Read a record folder written by `run_ifv` / `ExperimentRecord.write`. A record without its
     samples.npz (as shipped in experiments/results) loads with empty `arrays`: its summary and
@@ -318,19 +371,22 @@ def load_record(path: Union[str, Path]) -> ExperimentRecord:
     path = Path(path)
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"{path} is not an experiment record (no config.json)")
-    config = IFVConfig.from_dict(json.loads((path / "config.json").read_text()))
+    config = IFVConfig.from_dict(_read_json(path / "config.json"))
     arrays: Dict[str, np.ndarray] = {}
     if (path / "samples.npz").is_file():
-        with np.load(path / "samples.npz", allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
+        try:
+            with np.load(path / "samples.npz", allow_pickle=False) as data:
+                arrays = {key: data[key] for key in data.files}
+        except (OSError, ValueError, zipfile.BadZipFile) as error:
+            raise ValueError(f"{path / 'samples.npz'} cannot be read ({error}); the record is damaged") from None
     spaces_file = path / "critical_spaces.json"
     return ExperimentRecord(
         path=path,
         config=config,
-        versions=json.loads((path / "versions.json").read_text()),
+        versions=_read_json(path / "versions.json"),
         arrays=arrays,
-        summary=json.loads((path / "summary.json").read_text()),
-        critical_spaces=json.loads(spaces_file.read_text()) if spaces_file.is_file() else [],
+        summary=_read_json(path / "summary.json"),
+        critical_spaces=_read_json(spaces_file) if spaces_file.is_file() else [],
     )
 
 
@@ -362,12 +418,12 @@ def overview(folder: Union[str, Path]) -> str:
     """
     rows = []
     for summary_path in sorted(Path(folder).rglob("summary.json")):
-        config = IFVConfig.from_dict(json.loads((summary_path.parent / "config.json").read_text()))
-        summary = json.loads(summary_path.read_text())
+        config = IFVConfig.from_dict(_read_json(summary_path.parent / "config.json"))
+        summary = _read_json(summary_path)
         model = f"{config.model}({', '.join(f'{k}={v!r}' for k, v in config.model_kwargs.items())})"
-        cells = [config.name, model, config.layer, f"{summary['m']}", f"{config.features.beta:g}",
-                 config.features.aggregation, config.param, f"{summary['n']}"]
-        cells += [fmt.format(summary[key]) if summary.get(key) is not None else "—" for key, _, fmt in _OVERVIEW]
+        cells = [escape(config.name), escape(model), escape(config.layer), f"{int(summary['m'])}",
+                 f"{config.features.beta:g}", config.features.aggregation, config.param, f"{int(summary['n'])}"]
+        cells += [fmt.format(float(summary[key])) if summary.get(key) is not None else "—" for key, _, fmt in _OVERVIEW]
         rows.append(cells)
     if not rows:
         raise FileNotFoundError(f"no experiment records (summary.json) under {folder}")

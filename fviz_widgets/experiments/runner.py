@@ -18,10 +18,7 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-import json
 import math
-import threading
 import time
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -35,13 +32,10 @@ from .. import ifv
 from ..core.metrics import angular_distance
 from ..core.model import input_shape
 from .config import IFVConfig, load_configs
-from .record import ExperimentRecord, param_from_state, versions
+from .models import build_model
+from .record import ExperimentRecord, load_record, param_from_state, record_path, versions
 
-__all__ = ["InlineExecutor", "build_model", "feature_count", "realize_chunk", "reoptimize_chunk", "run_file", "run_ifv"]
-
-_MODELS: Dict[Tuple[str, str, str, int], nn.Module] = {}
-_MODELS_LOCK = threading.Lock()
-
+__all__ = ["InlineExecutor", "feature_count", "realize_chunk", "reoptimize_chunk", "run_file", "run_ifv"]
 
 class InlineExecutor(Executor):
     """Runs each submitted call at once in the calling thread (the default executor)."""
@@ -55,51 +49,18 @@ class InlineExecutor(Executor):
         return future
 
 
-def build_model(name: str, kwargs: Optional[Dict[str, Any]] = None, device: str = "cpu") -> nn.Module:
-    """The model a config names, in eval mode with frozen weights, cached per thread.
-
-    `name` is a function of `fviz_widgets.zoo` (``"shapes_cnn"``) or ``"package.module:function"``.
-    Each thread gets its own copy: layer hooks must not see other threads' forward passes.
-
-    Example:
-        >>> build_model("shapes_cnn", {"activation": "softplus"}).activation
-        'softplus'
-    """
-    kwargs = dict(kwargs or {})
-    key = (name, json.dumps(kwargs, sort_keys=True), str(device), threading.get_ident())
-    with _MODELS_LOCK:
-        model = _MODELS.get(key)
-    if model is not None:
-        return model
-    if ":" in name:
-        module, _, attribute = name.partition(":")
-        factory = getattr(importlib.import_module(module), attribute)
-    else:
-        from .. import zoo
-
-        if name not in getattr(zoo, "__all__", []) or not callable(getattr(zoo, name, None)):
-            raise ValueError(f"unknown zoo model {name!r}; use one of {zoo.__all__} or 'package.module:function'")
-        factory = getattr(zoo, name)
-    model = factory(**kwargs).eval().to(device)
-    for p in model.parameters():
-        p.requires_grad_(False)
-    with _MODELS_LOCK:
-        _MODELS[key] = model
-    return model
+def _model(config: IFVConfig, allow_import: bool) -> nn.Module:
+    return build_model(config.model, config.model_kwargs, config.device, allow_import=allow_import)
 
 
-def _model(config: IFVConfig) -> nn.Module:
-    return build_model(config.model, config.model_kwargs, config.device)
-
-
-def feature_count(config: IFVConfig) -> int:
+def feature_count(config: IFVConfig, *, allow_import: bool = False) -> int:
     """m, the number of features the config's layer and channels give.
 
     Example:
         >>> feature_count(IFVConfig.from_dict({"layer": "conv3", "channels": 16}))
         16
     """
-    model = _model(config)
+    model = _model(config, allow_import)
     c, h, w = input_shape(model, config.size)
     with torch.no_grad():
         rho = ifv.feature_response(model, config.layer, torch.zeros(1, c, h, w), config.features)
@@ -126,11 +87,7 @@ class _Threads:
             torch.set_num_threads(self.previous)
 
 
-def _shape(config: IFVConfig, n: int) -> Tuple[int, int, int, int]:
-    return (n, *input_shape(_model(config), config.size))
-
-
-def realize_chunk(config: Dict[str, Any], start: int, thetas: np.ndarray) -> Dict[str, Any]:
+def realize_chunk(config: Dict[str, Any], start: int, thetas: np.ndarray, allow_import: bool = False) -> Dict[str, Any]:
     """Work unit: realizations of `thetas` (FV with Adam then L-BFGS) and their predictions.
 
     Returns plain numpy arrays: images, the parameterization state, ρ, θ̂ (ambient), the
@@ -140,10 +97,10 @@ def realize_chunk(config: Dict[str, Any], start: int, thetas: np.ndarray) -> Dic
     cfg = IFVConfig.from_dict(config)
     begin = time.perf_counter()
     with _Threads(cfg.threads):
-        model = _model(cfg)
+        model = _model(cfg, allow_import)
         seed = _unit_seed(cfg, start)
-        param = ifv.make_param(cfg.param, _shape(cfg, len(thetas)), seed=seed, decorrelate=cfg.decorrelate,
-                               device=cfg.device)
+        shape = (len(thetas), *input_shape(model, cfg.size))
+        param = ifv.make_param(cfg.param, shape, seed=seed, decorrelate=cfg.decorrelate, device=cfg.device)
         result = ifv.realize(model, cfg.layer, thetas, cfg.features, param=param, steps=cfg.adam_steps,
                              lbfgs_steps=cfg.lbfgs_steps, lr=cfg.lr, transforms=cfg.transforms, seed=seed)
         predictions = ifv.predict_objectives(model, cfg.layer, param, cfg.features, target=thetas, param=param,
@@ -169,15 +126,16 @@ def realize_chunk(config: Dict[str, Any], start: int, thetas: np.ndarray) -> Dic
 
 
 def reoptimize_chunk(config: Dict[str, Any], start: int, state: Dict[str, np.ndarray],
-                     variants: Dict[str, np.ndarray]) -> Dict[str, Any]:
+                     variants: Dict[str, np.ndarray], allow_import: bool = False) -> Dict[str, Any]:
     """Work unit: the stability check of a chunk's realizations (SSIM before vs after re-optimizing
     for each named objective)."""
     cfg = IFVConfig.from_dict(config)
     begin = time.perf_counter()
     with _Threads(cfg.threads):
-        model = _model(cfg)
+        model = _model(cfg, allow_import)
         seed = _unit_seed(cfg, start)
-        param = param_from_state(cfg, state, _shape(cfg, len(next(iter(state.values())))), cfg.device)
+        shape = (len(next(iter(state.values()))), *input_shape(model, cfg.size))
+        param = param_from_state(cfg, state, shape, cfg.device)
         scores = ifv.stability_check(model, cfg.layer, param, variants, cfg.features, steps=cfg.reopt_steps,
                                      lr=cfg.lr, seed=seed)
     return {"ssim": scores, "seconds": time.perf_counter() - begin}
@@ -257,14 +215,22 @@ def run_ifv(
     executor: Optional[Executor] = None,
     progress: bool = True,
     figures: bool = True,
-):
+    overwrite: bool = False,
+    allow_import: bool = False,
+) -> ExperimentRecord:
     """Run one IFV experiment and (with `out`) write its record to ``out/<config.name>``.
 
     Args:
         config: an `IFVConfig` or its dict.
-        out: the folder that receives the record folder; None keeps the record in memory.
+        out: the folder that receives the record folder ``out/<config.name>``; None keeps the record
+            in memory. It is checked before anything is computed. The record is written under a
+            temporary name and renamed, so a folder that exists is complete: one holding the same
+            config is returned as it is (an interrupted sweep resumes), one holding another
+            config is an error unless `overwrite`.
         executor: any `concurrent.futures.Executor` (or a Dask ``Client``); default inline.
         progress: tqdm bars over work units. figures: write PNG figures with the record.
+        overwrite: replace an existing record. allow_import: let the config's model be a
+            ``"package.module:function"`` that is imported (see `register_model` for the safe way).
 
     Returns:
         the `ExperimentRecord` (its ``path`` is the record folder when written).
@@ -278,15 +244,20 @@ def run_ifv(
         (2,)
     """
     config = IFVConfig.from_dict(config) if isinstance(config, dict) else config
+    target = None if out is None else record_path(out, config.name)
+    if target is not None and target.exists():
+        done = _existing(target, config, overwrite)
+        if done is not None:
+            return done
     executor = executor or InlineExecutor()
     begin = time.perf_counter()
-    m = feature_count(config)
+    m = feature_count(config, allow_import=allow_import)
     targets, kinds, random = _objectives(config, m)
     n = len(targets)
     if n == 0:
         raise ValueError("the config asks for no objectives (n_sampled = 0 and no canonical vectors)")
     starts = list(range(0, n, config.batch_size))
-    jobs = [(config.to_dict(), s, targets[s : s + config.batch_size]) for s in starts]
+    jobs = [(config.to_dict(), s, targets[s : s + config.batch_size], allow_import) for s in starts]
     units = _gather(executor, realize_chunk, jobs, progress, f"{config.name}: realize")
     arrays: Dict[str, Any] = {"targets": targets, "kinds": kinds, "random": random}
     for key in ("images", "response", "theta_hat", "singular_values", "left_singular_vectors", "inactive",
@@ -325,7 +296,7 @@ def run_ifv(
                  {name: arrays[f"state.{name}"][s : s + config.batch_size] for name in names},
                  {v: np.where(np.linalg.norm(pool[v][s : s + config.batch_size], axis=1, keepdims=True) > 0,
                               pool[v][s : s + config.batch_size], 1.0)
-                  for v in config.reopt})
+                  for v in config.reopt}, allow_import)
                 for s in starts]
         reopt = _gather(executor, reoptimize_chunk, jobs, progress, f"{config.name}: re-optimize")
         for v in config.reopt:
@@ -348,14 +319,32 @@ def run_ifv(
     summary["seconds_reopt"] = seconds_reopt
     summary["seconds_wall"] = time.perf_counter() - begin
     record.summary, record.critical_spaces = summary, table
-    if out is not None:
-        record.write(Path(out) / config.name, figures=figures)
+    if target is not None:
+        record.write(target, figures=figures, overwrite=overwrite)
+    return record
+
+
+def _existing(path: Path, config: IFVConfig, overwrite: bool) -> Optional[ExperimentRecord]:
+    """A complete record already at `path`: reused when it holds the same config (a sweep that was
+    interrupted resumes), an error when it holds another one, unless `overwrite`."""
+    if overwrite:
+        return None
+    try:
+        record = load_record(path)
+    except (FileNotFoundError, ValueError) as error:
+        raise FileExistsError(f"{path} exists but is not a readable record ({error}); pass overwrite=True "
+                              "(--overwrite) to replace it") from None
+    if record.config != config:
+        raise FileExistsError(f"{path} holds a record of another config; pass overwrite=True (--overwrite) to "
+                              "replace it, or choose another --out")
     return record
 
 
 def run_file(path: Union[str, Path], out: Union[str, Path, None] = None, *, executor: Optional[Executor] = None,
-             progress: bool = True, fast: Optional[bool] = None) -> list:
-    """Run every experiment of a config file (one or a sweep); returns their records.
+             progress: bool = True, fast: Optional[bool] = None, overwrite: bool = False,
+             allow_import: bool = False) -> List[ExperimentRecord]:
+    """Run every experiment of a config file (one or a sweep); returns their records. Records
+    already complete under `out` are kept (see `run_ifv`), so an interrupted sweep resumes.
 
     Example:
         >>> import json, tempfile
@@ -369,4 +358,5 @@ def run_file(path: Union[str, Path], out: Union[str, Path, None] = None, *, exec
         [2, 4]
     """
 
-    return [run_ifv(c, out, executor=executor, progress=progress) for c in load_configs(path, fast=fast)]
+    return [run_ifv(c, out, executor=executor, progress=progress, overwrite=overwrite, allow_import=allow_import)
+            for c in load_configs(path, fast=fast)]

@@ -58,6 +58,9 @@ def predict_objectives(
     """
     p = as_param(realizations, param, device_of(model))
     rho, J = jacobian(model, layer, p, features, method=method, chunk_size=chunk_size)
+    if not (torch.isfinite(rho).all() and torch.isfinite(J).all()):
+        raise ValueError(f"the feature response of {layer!r} or its Jacobian is not finite at the realization "
+                         "(NaN or inf in the image, the model or its gradient); IFV needs a finite realization")
     U, S = singular_spectrum(rho, J, features.beta)
     n, m = rho.shape
     basis = as_basis(critical_space, m)

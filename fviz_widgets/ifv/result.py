@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ..core.files import atomic_file, output_path
 from ..core.linalg import fix_signs, orthonormal_basis
 from ..core.metrics import angular_distance
 from .features import ArrayLike, FeatureSpec
@@ -166,9 +167,9 @@ class IFVResult:
 
     def save(self, path: Union[str, Path]) -> Path:
         """Save the figure of `show` as a PNG; returns the path."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(self._repr_png_())
+        path = output_path(path, (".png",), "figure")
+        with atomic_file(path) as partial:
+            partial.write_bytes(self._repr_png_())
         return path
 
     def _repr_png_(self) -> bytes:

@@ -26,8 +26,9 @@ from .features import ArrayLike, FeatureSpec, objective, unit_rows
 
 __all__ = ["PARAMETERIZATIONS", "as_param", "make_param", "realize", "sample_objectives"]
 
-#: Parameterizations of §3.7: sigmoid(pixels), sigmoid(iFFT(p)), sigmoid(iFFT(p scaled by 1/f)).
-PARAMETERIZATIONS = ("pixel", "fft", "scaled_fft")
+#: Parameterizations of §3.7: sigmoid(pixels), sigmoid(iFFT(p)), sigmoid(iFFT(p scaled by 1/f)), and
+#: the pixels themselves (any range, any float dtype).
+PARAMETERIZATIONS = ("pixel", "fft", "scaled_fft", "identity")
 
 
 def make_param(
@@ -39,17 +40,27 @@ def make_param(
     decorrelate: bool = False,
     sd: float = 0.01,
     device: Union[str, torch.device, None] = None,
+    dtype: torch.dtype = torch.float32,
 ) -> params.Param:
-    """A parameterization of §3.7 for images [N, C, H, W] in [0, 1] (sigmoid squash).
+    """A parameterization of §3.7 for images [N, C, H, W].
 
     ``pixel``: sigmoid of free pixels; ``fft``: sigmoid of an inverse FFT of an unscaled spectrum
     (decay 0); ``scaled_fft``: the spectrum scaled by 1/frequency (decay 1) first, favouring low
-    frequencies. `decorrelate` adds the ImageNet colour decorrelation (off: the paper's setup).
+    frequencies — all three make images in (0, 1). ``identity``: the pixels themselves, in any
+    range and in `dtype` (float64 keeps a float64 realization exact). `decorrelate` adds the
+    ImageNet colour decorrelation (off: the paper's setup).
 
     Example:
         >>> make_param("scaled_fft", (2, 3, 32, 32))
         fft((2, 3, 32, 32), decay=1, squash='sigmoid', decorrelate=False)
+        >>> make_param("identity", (1, 1, 4, 4), init=torch.full((1, 1, 4, 4), 3.0, dtype=torch.float64),
+        ...            dtype=torch.float64)().max().item()
+        3.0
     """
+    if kind == "identity":
+        if decorrelate:
+            raise ValueError("param='identity' keeps the pixels as they are; it cannot decorrelate colours")
+        return params.pixel(shape, squash=None, init=init, seed=seed, sd=sd, device=device, dtype=dtype)
     if kind == "pixel":
         return params.pixel(shape, init=init, seed=seed, sd=sd, decorrelate=decorrelate, device=device)
     if kind in ("fft", "scaled_fft"):
@@ -63,11 +74,14 @@ def as_param(realization: Any, param: Union[None, str, nn.Module], device: torch
     """The parameterization to differentiate through, holding the realization: `param` if it is a
     module; the realization if it is one; a `RenderResult`'s own param; else the realization's
     images (any form `fv.core.as_images` takes) put into `param` (a name, default ``"pixel"``)
-    through its inverse.
+    through its inverse. The sigmoid parameterizations make images in (0, 1); images outside
+    that range, or not finite, are an error (``param="identity"`` takes any finite values).
 
     Example:
         >>> as_param(np.full((8, 8, 3), 0.5), "pixel", torch.device("cpu")).shape
         (1, 3, 8, 8)
+        >>> as_param(np.full((8, 8, 3), 2.0), "identity", torch.device("cpu"))().max().item()
+        2.0
     """
     if isinstance(param, nn.Module):
         return param
@@ -76,9 +90,20 @@ def as_param(realization: Any, param: Union[None, str, nn.Module], device: torch
     held = getattr(realization, "param", None)
     if isinstance(held, nn.Module) and param is None:
         return held
-    images = as_images(getattr(realization, "images", realization), device="cpu", dtype=torch.float32,
-                       name="realization").detach()
-    return make_param(param or "pixel", tuple(images.shape), init=images, device=device)
+    images = as_images(getattr(realization, "images", realization), device="cpu", name="realization").detach()
+    kind = param or "pixel"
+    if kind not in PARAMETERIZATIONS:
+        raise ValueError(f"unknown parameterization {kind!r}; choose one of {', '.join(PARAMETERIZATIONS)}")
+    if not torch.isfinite(images).all():
+        raise ValueError("the realization contains NaN or infinite values; IFV needs the image that FV produced")
+    low, high = images.min().item(), images.max().item()
+    if kind != "identity" and (low < 0 or high > 1):
+        raise ValueError(f"the realization has values in [{low:.3g}, {high:.3g}], outside [0, 1], the range of "
+                         f"param={kind!r} (a sigmoid): its inverse would clamp them and the prediction would be "
+                         f"wrong. Pass param='identity' for images in any range, or the parameterization module "
+                         f"that made them (choices: {', '.join(PARAMETERIZATIONS)})")
+    dtype = torch.float64 if images.dtype == torch.float64 else torch.float32
+    return make_param(kind, tuple(images.shape), init=images, device=device, dtype=dtype)
 
 
 def sample_objectives(

@@ -41,15 +41,15 @@ from torch import nn
 
 from .. import params
 from ..core.capture import INPUT, OUTPUT
-from ..core.model import dtype_of
 from ..core.smooth import DEFAULT_BETA, piecewise_linear_modules
 from ..core.smooth import smooth as smooth_copy
+from ..core.validate import positive_int, positive_number, seed_value
 from ..objectives import Objective, as_objective
 from .result import Convergence, InvarianceResult, Vector
 from .spaces import FlatSpace, ParamSpace, PixelSpace, Space, center_image
 from .spectrum import tangent_spectrum
 from .sphere import AscentRecord, ascent, newton, retract, sphere_lbfgs
-from .units import CallableUnit, ModelUnit, SecondOrder, Unit, UnitFunction, value_grad, values
+from .units import CallableUnit, ModelUnit, SecondOrder, Unit, UnitFunction, value_grad, values, working_dtype
 
 __all__ = ["DEFAULT_RMS", "DENSE_MAX_N", "InvarianceOptions", "invariance", "unit_invariance"]
 
@@ -156,13 +156,13 @@ def invariance(
     if model.training:
         warnings.warn("model is in training mode; the invariance analysis runs it in eval mode "
                       "(its mode is restored afterwards)", stacklevel=2)
-    image = center_image(model, center, size)
+    image = center_image(model, center, size).to(working_dtype(model))
     if space == "pixel":
         the_space: Space = PixelSpace(image)
     elif space == "param":
         param = params.fft((1, *image.shape[1:]), decay=options.decay, decorrelate=True,
                            init=image if center is not None else None, sd=0.0, device=image.device)
-        the_space = ParamSpace(param, dtype_of(model))
+        the_space = ParamSpace(param, working_dtype(model))
     else:
         raise ValueError(f"space must be 'pixel' or 'param', got {space!r}")
     unit = ModelUnit(model, objective, the_space)
@@ -230,6 +230,8 @@ def unit_invariance(
         vector = torch.zeros(int(size), dtype=torch.float64)
     if n is not None and vector.numel() != n:
         raise ValueError(f"n = {n} but center has {vector.numel()} values")
+    if not torch.isfinite(vector).all():
+        raise ValueError("center contains NaN or infinite values")
     return _analyse(CallableUnit(unit, FlatSpace(vector, image_shape)), None, radius, k, seed, steps, progress,
                     options or InvarianceOptions(), None, [])
 
@@ -268,11 +270,14 @@ def _analyse(unit: Unit, surrogate: Optional[nn.Module], r: float, k: int, seed:
              options: InvarianceOptions, beta: Optional[float], flagged: List[str]) -> InvarianceResult:
     """Steps 1–3 for `unit` on the sphere of radius `r` (x⁺ and the spectrum on the surrogate, if any)."""
     start = time.perf_counter()
-    if k < 1:
-        raise ValueError(f"k must be ≥ 1, got {k}")
-    if not r > 0:
-        raise ValueError(f"radius must be positive, got {r}")
     dtype, device, n = unit.dtype, unit.device, unit.space.n
+    k = positive_int(k, "k")
+    if 2 * k > n - 1:
+        raise ValueError(f"k={k} asks for {2 * k} directions (k most and k least invariant) but the tangent plane of "
+                         f"a sphere in ℝ^{n} has only n − 1 = {n - 1}; use k ≤ {(n - 1) // 2}")
+    r = positive_number(r, "radius")
+    steps = positive_int(steps, "steps", minimum=0)
+    seed = seed_value(seed)
     if options.dense and n > DENSE_MAX_N:
         raise ValueError(f"dense=True would form a {n}×{n} Hessian; use the default Lanczos "
                          f"(dense works up to n = {DENSE_MAX_N})")

@@ -18,6 +18,8 @@ import numpy as np
 import torch
 
 from ..core import images as imaging
+from ..core.files import IMAGE_SUFFIXES
+from ..core.validate import positive_int
 from .spaces import FlatSpace
 from .units import Unit
 from .walks import great_circle_walk
@@ -127,8 +129,8 @@ class Walk:
             ...     walk.save(Path(folder) / "walk.gif", fps=12, scale=2).stat().st_size > 0
             True
         """
-        path = Path(path)
-        if path.suffix.lower() in (".png", ".jpg", ".jpeg"):
+        scale = positive_int(scale, "scale")
+        if Path(path).suffix.lower() in IMAGE_SUFFIXES:
             return imaging.save(self.strip(), path)
         from ..viz.video import save_animation
 

@@ -168,4 +168,6 @@ def center_image(model: nn.Module, center: Any, size: Any) -> torch.Tensor:
     image = imaging.as_images(center, model, name="center").detach()
     if image.shape[0] != 1:
         raise ValueError(f"center must be one image, got a batch of {image.shape[0]} (shape {tuple(image.shape)})")
+    if not torch.isfinite(image).all():
+        raise ValueError("center contains NaN or infinite values")
     return image

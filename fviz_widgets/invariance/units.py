@@ -28,10 +28,22 @@ from ..core.model import device_of, dtype_of, frozen, full_precision
 from ..objectives import Objective
 from .spaces import FlatSpace, Space
 
-__all__ = ["CallableUnit", "ModelUnit", "SecondOrder", "Unit", "UnitFunction", "value_grad", "values"]
+__all__ = ["CallableUnit", "ModelUnit", "SecondOrder", "Unit", "UnitFunction", "value_grad", "values", "working_dtype"]
 
 #: A plain unit: maps a batch of flat vectors [B, n] to one value each [B].
 UnitFunction = Callable[[torch.Tensor], torch.Tensor]
+
+
+def working_dtype(model: nn.Module) -> torch.dtype:
+    """The dtype the analysis works in: the model's, but float32 for half-precision models (their
+    forward pass still runs in half precision; the coordinates, derivatives and search do not).
+
+    Example:
+        >>> working_dtype(torch.nn.Linear(2, 2).half()), working_dtype(torch.nn.Linear(2, 2).double())
+        (torch.float32, torch.float64)
+    """
+    dtype = dtype_of(model)
+    return torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
 
 
 class Unit:
@@ -52,7 +64,7 @@ class ModelUnit(Unit):
     def __init__(self, model: nn.Module, objective: Objective, space: Space) -> None:
         self.model, self.objective, self.space = model, objective, space
         self.description = repr(objective)
-        self.dtype, self.device = dtype_of(model), device_of(model)
+        self.dtype, self.device = working_dtype(model), device_of(model)
 
     @contextlib.contextmanager
     def session(self, surrogate=None):

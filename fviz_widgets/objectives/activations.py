@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 import torch
 
-from ..core.aggregate import channel_index, channel_indices
+from ..core.aggregate import channel_index, channel_indices, channel_number
 from ..core.capture import OUTPUT
 from .base import Leaf, Objective, activation, batched, call_repr
 
@@ -35,6 +35,8 @@ def neuron(layer: str, channel: int, x: Optional[int] = None, y: Optional[int] =
         >>> neuron("conv3", 5)
         neuron('conv3', 5)
     """
+
+    channel_number(channel)
 
     def compute(acts):
         a = activation(acts, layer)
@@ -58,6 +60,8 @@ def channel(layer: str, channel: int, *, batch=None) -> Objective:
         [1.0, 1.0]
     """
 
+    channel_number(channel)
+
     def compute(acts):
         a = activation(acts, layer)
         picked = a[:, _channel_of(a, layer, channel)]
@@ -74,7 +78,9 @@ def channels(layer: str, channels: Sequence[int]) -> Objective:
         >>> channels("fc", [2, 0])({"fc": a}).tolist()
         [2.0, 3.0]
     """
-    index = list(channels)
+    index = [channel_number(c, f"channels[{i}]") for i, c in enumerate(channels)]
+    if not index:
+        raise ValueError("channels() needs at least one channel")
 
     def compute(acts):
         a = activation(acts, layer)
@@ -116,6 +122,8 @@ def class_logit(k: int, *, layer: str = OUTPUT, batch=None) -> Objective:
         2.0
     """
 
+    channel_number(k, "k")
+
     def compute(acts):
         a = activation(acts, layer)
         return a[:, _channel_of(a, layer, k)]
@@ -130,6 +138,8 @@ def class_prob(k: int, *, layer: str = OUTPUT, batch=None) -> Objective:
         >>> class_prob(0)({"output": torch.zeros(1, 4)}).item()
         0.25
     """
+
+    channel_number(k, "k")
 
     def compute(acts):
         a = activation(acts, layer)

@@ -219,6 +219,28 @@ def as_vector(v: Vector, a: torch.Tensor, layer: str, what: str = "direction") -
     return v
 
 
+def direction_vector(v: Vector, what: str = "direction") -> torch.Tensor:
+    """`v` checked as a direction when an objective is built: a finite, non-zero vector.
+
+    Example:
+        >>> direction_vector([0.0, 0.0])
+        Traceback (most recent call last):
+        ...
+        ValueError: the direction vector is zero: it points nowhere (every image scores 0)
+    """
+    try:
+        t = torch.as_tensor(v.detach() if isinstance(v, torch.Tensor) else v, dtype=torch.float64).flatten()
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"the {what} must be a vector of numbers, got {type(v).__name__}") from None
+    if not t.numel():
+        raise ValueError(f"the {what} vector is empty")
+    if not torch.isfinite(t).all():
+        raise ValueError(f"the {what} vector contains NaN or inf")
+    if not t.abs().max() > 0:
+        raise ValueError(f"the {what} vector is zero: it points nowhere (every image scores 0)")
+    return t
+
+
 def oriented(acts: Acts, layer: str, v: Vector, transform) -> Tuple[torch.Tensor, torch.Tensor]:
     """Positions [N, P, C] of `layer` and the vector `v`, both in the space ``transform @ a``
     (`transform`: None, a [C, C] matrix or an object with ``.whitening``, e.g. ActivationStats)."""

@@ -24,6 +24,7 @@ from .base import (
     as_vector,
     batched,
     call_repr,
+    direction_vector,
     oriented,
     positions,
     transform_repr,
@@ -40,6 +41,8 @@ def direction(layer: str, v: Vector, *, transform=None, batch=None) -> Objective
         >>> direction("conv3", torch.ones(64))
         direction('conv3', <64-vector>)
     """
+
+    direction_vector(v)
 
     def compute(acts):
         pos, vec = oriented(acts, layer, v, transform)
@@ -62,6 +65,8 @@ def direction_cossim(
         1.08
     """
 
+    direction_vector(v)
+
     def compute(acts):
         pos, vec = oriented(acts, layer, v, transform)
         dot = pos @ vec
@@ -80,6 +85,8 @@ def cosine(layer: str, v: Vector, *, transform=None, batch=None) -> Objective:
         >>> cosine("l", [0.0, 1.0])({"l": torch.tensor([[0.001, 0.001]])}).item() > 0.7
         True
     """
+
+    direction_vector(v)
 
     def compute(acts):
         pos, vec = oriented(acts, layer, v, transform)
@@ -118,6 +125,8 @@ def dot_orthogonal(layer: str, v: Vector, *, weight: float = 1.0, transform=None
         >>> dot_orthogonal("l", [1.0, 0.0])({"l": torch.tensor([[3.0, 4.0]])}).item()
         -1.0
     """
+
+    direction_vector(v)
 
     def compute(acts):
         pos, vec = oriented(acts, layer, v, transform)

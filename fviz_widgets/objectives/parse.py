@@ -28,9 +28,11 @@ def as_objective(spec: Union[Objective, str]) -> Objective:
         return spec
     if not isinstance(spec, str):
         raise TypeError(f"expected an Objective or a string like 'conv3:5', got {type(spec).__name__}")
-    name, _, index = spec.rpartition(":")
-    if not name:
+    name, colon, index = spec.rpartition(":")
+    if not colon:
         return layer(spec)
+    if not name.strip():
+        raise ValueError(f"cannot read {spec!r}: the layer is missing before ':' (e.g. 'conv3:5', 'output:0')")
     try:
         k = int(index)
     except ValueError:

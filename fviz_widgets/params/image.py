@@ -131,7 +131,8 @@ class PixelParam(ImageParam):
             ``forward()`` then reproduces it (values clamped to [INIT_EPS, 1 - INIT_EPS] for sigmoid).
         decorrelate, color_matrix: as in `FFTParam` (off by default here).
         seed, generator: the random initialization (a given CPU generator takes precedence).
-        device: where the parameter lives.
+        device, dtype: where the parameter lives and its dtype (float32; float64 keeps an init's
+            precision exactly, as IFV's ``param="identity"`` does).
 
     Example:
         >>> p = pixel((1, 3, 8, 8), init=torch.full((3, 8, 8), 0.25))
@@ -151,13 +152,14 @@ class PixelParam(ImageParam):
         seed: int = 0,
         generator: Optional[torch.Generator] = None,
         device: Device = None,
+        dtype: torch.dtype = torch.float32,
     ) -> None:
         super().__init__(shape, squash, decorrelate, color_matrix)
         if init is None:
             raw = torch.randn(self.shape, generator=seeded(seed, generator)) * sd
         else:
-            raw = self.unfinish(init).to(torch.float32)
-        self.pixels = nn.Parameter(raw)
+            raw = self.unfinish(init)
+        self.pixels = nn.Parameter(raw.to(dtype))
         self.to(device)
 
     def forward(self) -> Tensor:

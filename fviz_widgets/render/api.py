@@ -19,7 +19,8 @@ Example:
 from __future__ import annotations
 
 import threading
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+import warnings
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -29,7 +30,8 @@ from .. import params as params_module
 from .. import transforms as transforms_module
 from ..core.aggregate import channel_indices
 from ..core.capture import channel_count
-from ..core.model import device_of, get_preprocess, input_shape
+from ..core.model import device_of, dtype_of, get_preprocess, input_shape
+from ..core.validate import callable_or_none, positive_int, positive_number, seed_value
 from ..objectives import Objective, as_objective
 from ..objectives import channels as channels_objective
 from .loop import OptimizerFactory, RenderLoop
@@ -95,8 +97,22 @@ def render(
         ('completed', 10, (10,))
     """
     objective = as_objective(objective)
-    if steps < 0 or lbfgs_steps < 0:
-        raise ValueError(f"steps and lbfgs_steps must be ≥ 0, got {steps} and {lbfgs_steps}")
+    steps, lbfgs_steps = positive_int(steps, "steps", minimum=0), positive_int(lbfgs_steps, "lbfgs_steps", minimum=0)
+    total = steps + lbfgs_steps
+    if total == 0:
+        raise ValueError("steps and lbfgs_steps are both 0: nothing to optimize; pass steps ≥ 1")
+    seed = seed_value(seed)
+    lr = positive_number(lr, "lr")
+    redirect_steps = positive_int(redirect_steps, "redirect_steps", minimum=0)
+    callable_or_none(callback, "callback")
+    callable_or_none(optimizer, "optimizer")
+    if stop is not None and not callable(getattr(stop, "is_set", None)):
+        raise TypeError(f"stop must be a threading.Event (something with is_set()), got {type(stop).__name__}")
+    marks = _thresholds(thresholds, total)
+    if not isinstance(param, (nn.Module, type(None))):
+        raise TypeError(f"param must be an fv.param parameterization (an nn.Module), got {type(param).__name__}")
+    if batch is not None:
+        batch = positive_int(batch, "batch")
     device = device_of(model)
     if param is None:
         colors, h, w = input_shape(model, size)
@@ -105,17 +121,32 @@ def render(
         raise ValueError(f"batch={batch} but the param holds {param.shape[0]} images")
     else:
         param.to(device)
+    if lbfgs_steps and dtype_of(model) in (torch.float16, torch.bfloat16):
+        warnings.warn(f"L-BFGS on a {str(dtype_of(model)).split('.')[-1]} model: its line search needs losses "
+                      "exact to far more digits than half precision has, so it may stop at once; use Adam steps, "
+                      "or run the model in float32 for the L-BFGS phase", stacklevel=3)
     expected = get_preprocess(model).color_channels
     if param.shape[1] != expected:
         raise ValueError(f"the param makes {param.shape[1]}-channel images but the model expects {expected}")
-    total = steps + lbfgs_steps
     loop = RenderLoop(
         model, objective, param, transforms_module.get(transforms), seed=seed, steps=steps,
-        lbfgs_steps=lbfgs_steps, optimizer=optimizer or _adam(lr),
-        thresholds=tuple(sorted(set(thresholds))) if thresholds is not None else (total,),
+        lbfgs_steps=lbfgs_steps, optimizer=optimizer or _adam(lr), thresholds=marks,
         redirect_steps=redirect_steps, callback=callback, stop=stop, progress=progress,
     )
     return loop.run()
+
+
+def _thresholds(thresholds: Optional[Sequence[int]], total: int) -> Tuple[int, ...]:
+    if thresholds is None:
+        return (total,)
+    if isinstance(thresholds, (str, bytes)) or not isinstance(thresholds, Iterable):
+        raise TypeError(f"thresholds must be a list of step numbers, got {thresholds!r}")
+    marks = tuple(sorted({positive_int(t, "thresholds entry") for t in thresholds}))
+    outside = [t for t in marks if t > total]
+    if outside:
+        raise ValueError(f"thresholds {outside} lie beyond the last step ({total} = steps + lbfgs_steps); "
+                         f"use steps between 1 and {total}")
+    return marks
 
 
 def render_layer(
@@ -145,11 +176,11 @@ def render_layer(
     for key in ("param", "batch", "objective"):
         if key in render_kwargs:
             raise TypeError(f"render_layer makes its own {key}; pass size=, steps=, transforms=, ... instead")
+    batch_size = positive_int(batch_size, "batch_size")
+    seed = seed_value(seed)
     count = channel_count(model, layer, size)
     picked = channel_indices(channels, count, layer=layer)
     channels = list(range(count)) if picked is None else list(picked)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be ≥ 1, got {batch_size}")
     parts: List[RenderResult] = []
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]

@@ -21,7 +21,7 @@ from ..core.model import frozen
 from ..core.optim import BatchedLBFGS
 from ..objectives import Objective
 from .redirect import redirected
-from .result import NonFiniteLossError, RenderResult, Step
+from .result import CallbackError, NonFiniteLossError, RenderResult, Step
 
 __all__ = ["OptimizerFactory", "RenderLoop", "term_names"]
 
@@ -41,6 +41,11 @@ def term_names(objective: Objective) -> List[str]:
         seen[leaf.name] = seen.get(leaf.name, 0) + 1
         names.append(leaf.name if seen[leaf.name] == 1 else f"{leaf.name} #{seen[leaf.name]}")
     return names
+
+
+def _numpy(t: torch.Tensor) -> np.ndarray:
+    """Numbers for results: float64 stays float64; half precision (which numpy lacks) becomes float32."""
+    return t.detach().cpu().to(torch.float64 if t.dtype == torch.float64 else torch.float32).numpy()
 
 
 class RenderLoop:
@@ -102,6 +107,14 @@ class RenderLoop:
         except FloatingPointError as error:
             raise NonFiniteLossError(str(error) + "; the error's .result holds the best images so far",
                                      self.result("failed", final=False)) from None
+        except CallbackError as wrapped:
+            # the callback's own exception goes on, now carrying the best images so far
+            error = wrapped.error
+            try:
+                error.result = wrapped.result
+            except AttributeError:  # an exception type that takes no attributes
+                raise wrapped from error
+            raise error from None
         finally:
             bar.close()
         return self.result(status, final=status == "completed")
@@ -163,9 +176,12 @@ class RenderLoop:
             with torch.no_grad():
                 self.snapshots[self.step] = imaging.to_hwc(self.param())
         if self.callback is not None:
-            terms = {n: v.cpu().numpy() for n, v in zip(self.names, values)}
-            self.callback(Step(self.step, self.total, phase, self.losses[-1], terms,
-                               time.perf_counter() - self.start, self.param))
+            terms = {n: _numpy(v) for n, v in zip(self.names, values)}
+            try:
+                self.callback(Step(self.step, self.total, phase, self.losses[-1], terms,
+                                   time.perf_counter() - self.start, self.param))
+            except Exception as error:
+                raise CallbackError(error, self.result("failed", final=False)) from error
 
     def result(self, status: str, final: bool) -> RenderResult:
         seconds = time.perf_counter() - self.start
@@ -176,13 +192,13 @@ class RenderLoop:
             values = self.best_values if self.best_values is not None else torch.full((images.shape[0],), float("nan"))
         else:
             images, values = self.best_images, self.best_values
-        stacked = torch.stack(self.terms).cpu().numpy() if self.terms else np.zeros((0, len(self.names), images.shape[0]))
+        stacked = _numpy(torch.stack(self.terms)) if self.terms else np.zeros((0, len(self.names), images.shape[0]))
         return RenderResult(
             images=imaging.to_hwc(images),
             thresholds=self.snapshots,
             loss=np.asarray(self.losses, dtype=np.float32),
             terms={n: stacked[:, i] for i, n in enumerate(self.names)},
-            values=values.detach().cpu().numpy(),
+            values=_numpy(values),
             objective=repr(self.objective),
             param=self.param,
             status=status,

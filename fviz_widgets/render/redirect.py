@@ -16,11 +16,14 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import warnings
-from typing import Iterator
+from typing import Iterator, Optional
 
 import torch
 from torch import nn
+
+from ..core.model import model_lock
 
 __all__ = ["RedirectedReLU", "redirected"]
 
@@ -39,9 +42,13 @@ class RedirectedReLU(torch.autograd.Function):
         return torch.where((x > 0) | (grad < 0), grad, torch.zeros_like(grad))
 
 
+_ACTIVE: contextvars.ContextVar[Optional[object]] = contextvars.ContextVar("fviz_redirect", default=None)
+
+
 @contextlib.contextmanager
 def redirected(model: nn.Module, enabled: bool = True) -> Iterator[None]:
-    """Swap ReLU/GELU module outputs for the redirected ReLU while the block runs.
+    """Swap ReLU/GELU module outputs for the redirected ReLU in this thread's forward passes while
+    the block runs (other threads using the model are not affected).
 
     Example:
         >>> net = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
@@ -49,19 +56,27 @@ def redirected(model: nn.Module, enabled: bool = True) -> Iterator[None]:
         ...     type(net(torch.ones(1, 2)).grad_fn).__name__
         'RedirectedReLUBackward'
     """
-    handles = []
-    if enabled:
-        def hook(module, inputs, output):
-            return RedirectedReLU.apply(inputs[0])
+    if not enabled:
+        yield
+        return
+    owner = object()
 
-        for module in model.modules():
-            if isinstance(module, (nn.ReLU, nn.GELU)):
-                # prepend: the capture hooks on the same module must see the redirected output
-                handles.append(module.register_forward_hook(hook, prepend=True))
-        if not handles:
-            warnings.warn("redirect_steps > 0 but the model has no nn.ReLU / nn.GELU modules", stacklevel=4)
+    def hook(module, inputs, output):
+        if _ACTIVE.get() is owner:
+            return RedirectedReLU.apply(inputs[0])
+        return None
+
+    with model_lock(model):
+        # prepend: the capture hooks on the same module must see the redirected output
+        handles = [module.register_forward_hook(hook, prepend=True) for module in model.modules()
+                   if isinstance(module, (nn.ReLU, nn.GELU))]
+    if not handles:
+        warnings.warn("redirect_steps > 0 but the model has no nn.ReLU / nn.GELU modules", stacklevel=4)
+    token = _ACTIVE.set(owner)
     try:
         yield
     finally:
-        for handle in handles:
-            handle.remove()
+        _ACTIVE.reset(token)
+        with model_lock(model):
+            for handle in handles:
+                handle.remove()

@@ -18,7 +18,7 @@ import torch
 
 from ..core import images as imaging
 
-__all__ = ["NonFiniteLossError", "RenderResult", "Step"]
+__all__ = ["CallbackError", "NonFiniteLossError", "RenderResult", "Step"]
 
 
 @dataclass
@@ -78,6 +78,16 @@ class RenderResult:
 
     def _repr_png_(self) -> bytes:
         return imaging.encode(self.grid())
+
+
+class CallbackError(RuntimeError):
+    """A callback raised: carries its exception and the best images so far to the render loop,
+    which re-raises the callback's own exception with ``.result`` set (or this, where the
+    exception type takes no attributes)."""
+
+    def __init__(self, error: BaseException, result: RenderResult):
+        super().__init__(f"the callback raised {type(error).__name__}: {error}; .result holds the best images so far")
+        self.error, self.result = error, result
 
 
 class NonFiniteLossError(FloatingPointError):

@@ -7,9 +7,12 @@ Images travel as PNG/JPEG bytes (binary buffers, not base64).
 
 from __future__ import annotations
 
+import atexit
+import threading
 import time
+import weakref
 from pathlib import Path
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 import anywidget
 import numpy as np
@@ -18,6 +21,48 @@ from ..core import images as imaging
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 LIVE_QUALITY = 90
+
+
+class BackgroundThreads:
+    """The threads widgets render in, stopped and joined when the interpreter exits.
+
+    A daemon thread still inside a torch kernel when Python finalizes aborts the process
+    ("terminate called without an active exception"), whatever exit code the program chose. At
+    exit, every registered stop function is called, then every thread is joined (each run ends
+    after its current step).
+
+    Example:
+        >>> stop = threading.Event()
+        >>> thread = threading.Thread(target=stop.wait, daemon=True)
+        >>> thread.start()
+        >>> BACKGROUND.add(thread, stop.set)
+        >>> BACKGROUND.stop_all(timeout=5.0)
+        >>> thread.is_alive()
+        False
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._threads: weakref.WeakKeyDictionary[threading.Thread, Callable[[], None]] = weakref.WeakKeyDictionary()
+        atexit.register(self.stop_all)
+
+    def add(self, thread: threading.Thread, stop: Callable[[], None]) -> None:
+        """Stop `thread` with `stop()` at exit."""
+        with self._lock:
+            self._threads[thread] = stop
+
+    def stop_all(self, timeout: Optional[float] = 60.0) -> None:
+        """Stop every live registered thread, then wait for each (up to `timeout` seconds in all)."""
+        with self._lock:
+            running = [(t, stop) for t, stop in self._threads.items() if t.is_alive()]
+        for _, stop in running:
+            stop()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread, _ in running:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+
+
+BACKGROUND = BackgroundThreads()
 
 
 def bundle(name: str) -> Path:

@@ -24,7 +24,7 @@ from ..core.capture import channel_count
 from ..core.images import grid
 from ..render import RenderResult, Step, render, render_layer
 from ..stats import ActivationStats
-from .base import Throttle, Widget, bundle, encode_frame
+from .base import BACKGROUND, Throttle, Widget, bundle, encode_frame
 
 FAMILIES = ("direction", "direction_cossim", "cosine", "l2_inversion", "dot_orthogonal")
 _THUMBNAILS: weakref.WeakKeyDictionary[nn.Module, Dict[tuple, List[bytes]]] = weakref.WeakKeyDictionary()
@@ -152,7 +152,11 @@ class DirectionEditor(Widget):
     # -- live rendering (newest request wins) ----------------------------------------------
 
     def _changed(self, _change=None) -> None:
-        objective = self.objective
+        try:
+            objective = self.objective
+        except ValueError as error:  # e.g. every bar at zero: nothing to point at
+            self.objective_repr, self.render_status = "", f"not rendered: {error}"
+            return
         self.objective_repr = repr(objective)
         if not self.live or self._closed:
             return
@@ -161,6 +165,7 @@ class DirectionEditor(Widget):
             self._stop.set()  # a run still going is stale: end it after its current step
             if self._worker is None:
                 self._worker = threading.Thread(target=self._work, name="fviz-direction-editor", daemon=True)
+                BACKGROUND.add(self._worker, self._shut_down)
                 self._worker.start()
             self._wake.notify_all()
 
@@ -207,13 +212,16 @@ class DirectionEditor(Widget):
             raise TimeoutError(f"the editor's render did not finish within {timeout} s")
         return self.result
 
-    def close(self) -> None:
-        if not hasattr(self, "_wake"):  # __init__ failed before the worker existed
-            return super().close()
+    def _shut_down(self) -> None:
         with self._wake:
             self._closed = True
             self._stop.set()
             self._wake.notify_all()
+
+    def close(self) -> None:
+        if not hasattr(self, "_wake"):  # __init__ failed before the worker existed
+            return super().close()
+        self._shut_down()
         super().close()
 
     # -- thumbnails ------------------------------------------------------------------------

@@ -104,6 +104,11 @@ class IFVExplorer(Widget):
         selected: int = 0,
     ):
         record = _as_record(record_or_results)
+        if record is not None and "targets" not in record.arrays:
+            raise FileNotFoundError(
+                f"record {record.config.name!r} holds its summary only, not its samples (samples.npz), which the "
+                "explorer shows; re-run its config to get them: "
+                f"fviz ifv run CONFIG.json (the record's config.json works), or open record.markdown() for the summary")
         if record is not None:
             if realizations is not None:
                 raise ValueError("a record brings its own realizations; pass realizations= only with results")

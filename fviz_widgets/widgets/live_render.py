@@ -23,7 +23,7 @@ from torch import nn
 from ..core import images as imaging
 from ..objectives import Objective, as_objective
 from ..render import NonFiniteLossError, RenderResult, Step, render
-from .base import Throttle, Widget, bundle, encode_frame
+from .base import BACKGROUND, Throttle, Widget, bundle, encode_frame
 
 UPDATE_INTERVAL = 0.1  # ≈10 images per second, with step, it/s and curves in the same message
 MAX_POINTS = 1000  # curve points sent to the front end (the full history stays in the result)
@@ -101,15 +101,14 @@ class LiveRender(Widget):
         handle = RenderHandle(self)
         thread = threading.Thread(target=handle._target, name="fviz-live-render", daemon=True)
         handle._thread = thread
+        BACKGROUND.add(thread, self._stop.set)
         thread.start()
         return handle
 
     def _reset(self, mode: str) -> None:
         self._running = True
         self._stop.clear()
-        self._steps: List[int] = []
-        self._loss: List[float] = []
-        self._terms: Dict[str, List[float]] = defaultdict(list)
+        self._curves = Curves(MAX_POINTS)
         self._gate = Throttle(UPDATE_INTERVAL)
         self.result = None
         with self._lock, self.hold_sync():
@@ -131,10 +130,7 @@ class LiveRender(Widget):
         return result
 
     def _on_step(self, step: Step) -> None:
-        self._steps.append(step.step)
-        self._loss.append(step.loss)
-        for name, values in step.terms.items():
-            self._terms[name].append(sum(values.tolist()) / values.size)  # np.mean costs 5 µs here
+        self._curves.add(step.step, step.loss, step.terms)
         if self._user_callback is not None:
             self._user_callback(step)
         snapshot = step.step in self._snapshot_steps
@@ -159,7 +155,7 @@ class LiveRender(Widget):
         with self._lock, self.hold_sync():
             self.status = result.status
             self.error = error
-            self.step = int(result.timing.get("steps", len(self._steps)))
+            self.step = int(result.timing.get("steps", self._curves.count))
             self.elapsed = float(result.timing.get("seconds", 0.0))
             self.it_per_s = float(result.timing.get("it_per_s", 0.0))
             self.history = self._history()
@@ -180,15 +176,7 @@ class LiveRender(Widget):
                 self.status = "stopping"  # tells the front end the kernel heard the Stop button
 
     def _history(self) -> Dict[str, Any]:
-        """The curves as float32 bytes (binary buffers: JSON-encoding floats cost ~2 ms an update)."""
-        n = len(self._steps)
-        pick = np.unique(np.linspace(0, n - 1, MAX_POINTS).round().astype(int)) if n > MAX_POINTS else slice(None)
-        take = lambda values: np.asarray(values, dtype=np.float32)[pick].tobytes()  # noqa: E731
-        return {
-            "step": take(self._steps),
-            "loss": take(self._loss),
-            "terms": {name: take(values) for name, values in self._terms.items()},
-        }
+        return self._curves.payload()
 
     @staticmethod
     def _grid(images: np.ndarray) -> np.ndarray:
@@ -196,6 +184,56 @@ class LiveRender(Widget):
 
     def _summary(self) -> Dict[str, Any]:
         return {"objective": self.title, "status": self.status, "step": f"{self.step}/{self.total}"}
+
+
+class Curves:
+    """The loss and per-term curves of a run, thinned as they arrive to at most `limit` points.
+
+    When the buffer fills, every second point is dropped and from then on only every 2ᵏ-th step
+    is kept, so one update costs the same at step 100 and at step 10⁶; the newest step is always
+    shown. The points travel as float32 bytes (binary buffers: JSON floats cost ~2 ms an update).
+
+    Example:
+        >>> curves = Curves(limit=8)
+        >>> for i in range(1, 101):
+        ...     curves.add(i, float(i), {})
+        >>> steps = np.frombuffer(curves.payload()["step"], np.float32)
+        >>> len(steps) <= 9, float(steps[0]), float(steps[-1])
+        (True, 1.0, 100.0)
+    """
+
+    def __init__(self, limit: int):
+        self.limit = max(2, int(limit))
+        self.stride = 1
+        self.count = 0
+        self.kept: Dict[str, List[float]] = defaultdict(list)  # "step", "loss", then "term:<name>"
+        self.latest: Dict[str, float] = {}
+
+    def add(self, step: int, loss: float, terms: Dict[str, np.ndarray]) -> None:
+        self.latest = {"step": step, "loss": loss}
+        for name, values in terms.items():
+            self.latest["term:" + name] = sum(values.tolist()) / values.size  # np.mean costs 5 µs here
+        self.count += 1
+        if (self.count - 1) % self.stride:
+            return
+        for key, value in self.latest.items():
+            self.kept[key].append(value)
+        if len(self.kept["step"]) >= self.limit:
+            for values in self.kept.values():
+                del values[1::2]
+            self.stride *= 2
+
+    def payload(self) -> Dict[str, Any]:
+        def series(key: str) -> bytes:
+            values = list(self.kept[key])
+            if self.kept["step"] and self.kept["step"][-1] != self.latest["step"]:
+                values.append(self.latest[key])
+            return np.asarray(values, dtype=np.float32).tobytes()
+
+        if not self.latest:
+            return {"step": b"", "loss": b"", "terms": {}}
+        return {"step": series("step"), "loss": series("loss"),
+                "terms": {key[5:]: series(key) for key in self.latest if key.startswith("term:")}}
 
 
 class RenderHandle:

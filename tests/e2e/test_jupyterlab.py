@@ -1,9 +1,10 @@
-"""End to end: LiveRender in a real JupyterLab, driven by chromium.
+"""End to end: widgets and records in a real JupyterLab, driven by chromium.
 
 The image must stream while the cell is still busy (blocking mode), and in background mode the
-Stop button must end the run while the kernel is idle.
+Stop button must end the run while the kernel is idle. A shared record full of HTML shows as text.
 """
 
+import json
 import re
 
 from conftest import write_notebook  # noqa: F401 (tests/e2e/conftest.py)
@@ -109,3 +110,46 @@ def test_editing_a_bar_streams_a_new_render_in_jupyterlab(lab, page):
     assert status.text_content().startswith("done")
     assert editor.locator(".fviz-objective").text_content() == objective  # same family, new vector
     assert page.errors == []
+
+
+HOSTILE = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+
+
+def hostile_record(folder, name="hostile"):
+    """A shared record folder (summary only) whose strings are HTML and script."""
+    import fviz_widgets as fv
+
+    folder.mkdir(parents=True)
+    config = fv.experiments.IFVConfig.demo().to_dict()
+    config.update(name=name, layer=HOSTILE, model_kwargs={"note": HOSTILE})
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "versions.json").write_text(json.dumps({"python": HOSTILE, "torch": "x", "numpy": "y"}))
+    (folder / "summary.json").write_text(json.dumps({"n": 2, "m": 4, "n_sampled": 2, "n_canonical": 0,
+                                                     "gamma0_mean": 0.5}))
+    (folder / "critical_spaces.json").write_text(json.dumps([{"dim": 3, "tau_low": 0.1, "tau_high": 0.2, "tau": 0.15,
+                                                              "angle_predicted_median": 4.0, "trivial": [HOSTILE]}]))
+
+
+def test_a_record_with_html_in_its_strings_stays_inert_in_jupyterlab(lab, page):
+    root, url = lab
+    hostile_record(root / "records" / "hostile")
+    hostile_record(root / "named", name="named")
+    config = json.loads((root / "named" / "config.json").read_text())
+    (root / "named" / "config.json").write_text(json.dumps({**config, "name": HOSTILE}))
+    write_notebook(root / "hostile.ipynb", [
+        "from fviz_widgets.experiments import load_record, overview\nload_record('records/hostile')",
+        "from IPython.display import Markdown\nMarkdown(overview('records'))",
+        "load_record('named')",
+    ])
+    cells = run_all(page, url, "hostile.ipynb").locator(".jp-CodeCell")
+    cells.nth(2).locator(".jp-OutputArea-output").first.wait_for(timeout=90_000)
+    page.wait_for_timeout(1000)
+    record = cells.nth(0).locator(".jp-OutputArea-output").first
+    assert "<img src=x" in record.text_content() and "<script>" in record.text_content()  # shown as text
+    for i in range(3):
+        output = cells.nth(i).locator(".jp-OutputArea")
+        # JupyterLab itself anchors markdown headings and links file paths in tracebacks
+        markup = output.locator("img, script" + (", a:not(.jp-InternalAnchorLink)" if i < 2 else ""))
+        assert markup.count() == 0, f"cell {i} made markup from record strings: {markup.all_inner_texts()}"
+    assert "invalid record name" in cells.nth(2).locator(".jp-OutputArea").text_content()
+    assert page.evaluate("() => window.pwned") is None

@@ -119,7 +119,7 @@ def test_cli_runs_a_config_file_into_a_record(tmp_path, capsys):
     path.write_text(json.dumps(config))
     assert cli.main(["ifv", "run", str(path), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "IFV experiment `cli`" in out and "records:" in out
+    assert "# IFV experiment cli" in out and "records:" in out
     assert load_record(tmp_path / "out" / "cli").summary["n"] == 2
     # --batch-size and --device override the file; the record keeps what was used
     assert cli.main(["ifv", "run", str(path), "--out", str(tmp_path / "other"), "--batch-size", "1", "--device", "cpu"]) == 0
@@ -131,5 +131,6 @@ def test_cli_runs_a_config_file_into_a_record(tmp_path, capsys):
     rows = [line for line in table if line.startswith("| cli |")]
     median = load_record(tmp_path / "out" / "cli").summary["angle_predicted_median"]
     assert len(rows) == 2 and f"| {median:.1f} |" in rows[1]  # rows sorted by path: other/, out/
-    with pytest.raises(FileNotFoundError, match="no experiment records"):
-        cli.main(["ifv", "summarize", str(tmp_path / "nothing")])
+    capsys.readouterr()
+    assert cli.main(["ifv", "summarize", str(tmp_path / "nothing")]) == 2
+    assert capsys.readouterr().err.startswith("fviz: error: no experiment records")
