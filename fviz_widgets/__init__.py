@@ -18,6 +18,7 @@ from . import core, datasets, ifv, transforms, zoo
 from . import objectives as obj
 from . import params as param
 from .core import LayerError, Preprocess, as_images, attach_preprocess, capture, layers
+from .dataset_examples import TopExamples, top_examples
 from .invariance import InvarianceOptions, InvarianceResult, QuadraticForm, Walk, invariance, unit_invariance
 from .live import render
 from .render import NonFiniteLossError, RenderResult, Step, render_layer
@@ -52,6 +53,7 @@ __all__ = [
     "RenderHandle",
     "RenderResult",
     "Step",
+    "TopExamples",
     "Walk",
     "WalkScrubber",
     "activation_stats",
@@ -69,6 +71,7 @@ __all__ = [
     "param",
     "render",
     "render_layer",
+    "top_examples",
     "transforms",
     "unit_invariance",
     "zoo",

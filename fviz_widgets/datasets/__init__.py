@@ -1,4 +1,5 @@
-"""Datasets with known ground truth for testing feature visualizations.
+"""Datasets: procedural shapes whose ground truth holds by construction (`make_shapes`), and real
+photos and faces from scikit-image's wheel (`photos`, `faces`; the ``photos`` extra).
 
 Example:
     >>> from fviz_widgets.datasets import CLASSES, make_shapes
@@ -8,6 +9,7 @@ Example:
 """
 
 from . import shapes
+from .photos import PHOTOS, ImageSet, faces, photos
 from .shapes import CLASSES, ShapesDataset, make_shapes
 
-__all__ = ["CLASSES", "ShapesDataset", "make_shapes", "shapes"]
+__all__ = ["CLASSES", "PHOTOS", "ImageSet", "ShapesDataset", "faces", "make_shapes", "photos", "shapes"]

@@ -78,10 +78,9 @@ def _factory(name: str, allow_import: bool) -> Callable[..., nn.Module]:
             return getattr(importlib.import_module(module), attribute)
         except (ImportError, AttributeError) as error:
             raise ValueError(f"cannot import model {name!r}: {error}") from None
-    known = [n for n in getattr(zoo, "__all__", []) if callable(getattr(zoo, n, None)) and n[0].islower()]
-    if name in known:
-        return getattr(zoo, name)
-    raise ValueError(f"unknown model {name!r}; use a zoo model ({', '.join(known)}), one registered with "
+    if name in zoo.MODELS:
+        return zoo.MODELS[name]
+    raise ValueError(f"unknown model {name!r}; use a zoo model ({', '.join(zoo.MODELS)}), one registered with "
                      f"register_model ({', '.join(registered_models()) or 'none yet'}), or 'package.module:function' "
                      "with allow_import=True")
 

@@ -70,10 +70,14 @@ class RenderResult:
         """Save the image grid (PNG/JPEG by the file name); returns the path."""
         return imaging.save(self.grid(columns), path)
 
-    def show(self, columns: Optional[int] = None, size: float = 2.0):
-        """Show the images with matplotlib, titled by `labels`; returns the figure."""
-        from ..viz.figures import image_figure
+    def show(self, columns: Optional[int] = None, size: float = 2.0, examples=None):
+        """Show the images with matplotlib, titled by `labels`; returns the figure. With
+        `examples` (`fv.top_examples` of the same objective), the first image is shown beside the
+        dataset's most and least exciting inputs."""
+        from ..viz.figures import examples_figure, image_figure
 
+        if examples is not None:
+            return examples_figure(self.image, (self.labels or [self.objective])[0], examples, size=size)
         return image_figure(self.images, self.labels, columns=columns, size=size)
 
     def _repr_png_(self) -> bytes:

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from ..core import images as imaging
 
-__all__ = ["figure_png", "ifv_figure", "image_figure", "record_figures"]
+__all__ = ["examples_figure", "figure_png", "ifv_figure", "image_figure", "record_figures"]
 
 
 def _figure(figsize) -> Figure:
@@ -58,14 +58,50 @@ def image_figure(images: np.ndarray, labels: Optional[Sequence[str]] = None, *, 
     for ax in axes.flat:
         ax.axis("off")
     for i, ax in enumerate(axes.flat[:n]):
-        image = imaging.displayable(images[i])
-        ax.imshow(image[..., 0] if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=1)
+        ax.imshow(_shown(images[i]), cmap="gray", vmin=0, vmax=1)
         if labels:
             ax.set_title(labels[i], fontsize=8)
     for ax in axes.flat[n:]:
         fig.delaxes(ax)
     fig.tight_layout()
     return fig
+
+
+def examples_figure(render: np.ndarray, title: str, examples: Any, size: float = 2.0):
+    """A render [H, W, C] beside dataset examples (`TopExamples`): the render on the left, the
+    most exciting inputs on the top row, the least exciting on the bottom row; returns the figure.
+
+    Example:
+        >>> import fviz_widgets as fv
+        >>> images, _ = fv.datasets.make_shapes(12, size=32)
+        >>> top = fv.top_examples(fv.zoo.shapes_cnn(), "output:0", images, k=3, progress=False)
+        >>> fig = examples_figure(np.zeros((32, 32, 3)), "render", top)
+        >>> len(fig.axes)
+        7
+    """
+    import matplotlib.pyplot as plt
+
+    k = len(examples.images)
+    fig = plt.figure(figsize=(size * (k + 1.3), size * 2.2))
+    grid = fig.add_gridspec(2, k + 1, width_ratios=[1.3] + [1] * k)
+    ax = fig.add_subplot(grid[:, 0])
+    ax.imshow(_shown(render), cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+    labels = examples.labels()
+    for row, (pictures, offset, name) in enumerate(((examples.images, 0, "most"), (examples.least, k, "least"))):
+        for j, picture in enumerate(pictures):
+            ax = fig.add_subplot(grid[row, j + 1])
+            ax.imshow(_shown(picture), cmap="gray", vmin=0, vmax=1)
+            ax.set_title(f"{name} #{j + 1}: {labels[offset + j]}" if j == 0 else labels[offset + j], fontsize=7)
+            ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def _shown(image: np.ndarray) -> np.ndarray:
+    image = imaging.displayable(image)
+    return image[..., 0] if image.shape[-1] == 1 else image
 
 
 def ifv_figure(result: Any, figure: Optional[Figure] = None) -> Figure:

