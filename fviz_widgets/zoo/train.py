@@ -2,11 +2,13 @@
 
 Usage::
 
-    python -m fviz_widgets.zoo.train --activation relu [--holdout grid] [--out fviz_widgets/zoo/weights]
+    python -m fviz_widgets.zoo.train --activation relu [--holdout grid] [--weight-decay] [--out fviz_widgets/zoo/weights]
 
-writes ``shapes_cnn_<activation>[_holdout-<class>].pt`` (a float32 state dict) and a
-Markdown model card with the same stem. Training sees images only through
-`shapes_cnn.PREPROCESS`, the normalization the zoo attaches to the loaded model.
+writes ``shapes_cnn_<activation>[_wd][_holdout-<class>].pt`` (a float32 state dict) and a
+Markdown model card with the same stem. ``--weight-decay`` trains as the Grad-IFV paper's
+classifiers were trained: SGD with Nesterov momentum and weight decay (5e-4), which keeps the
+sum of the logits near a constant (the softmax shift the paper finds as a trivial solution).
+Training sees images only through `shapes_cnn.PREPROCESS`, the normalization the zoo attaches to the loaded model.
 A holdout model never sees its held-out class; its output unit for that class stays untrained.
 
 Example:
@@ -47,6 +49,8 @@ class TrainConfig:
     epochs: int = 8
     batch_size: int = 64
     lr: float = 3e-3
+    optimizer: str = "adam"
+    weight_decay: float = 0.0
     train_seed: int = 0
     test_seed: int = 1
     torch_seed: int = 0
@@ -57,6 +61,8 @@ class TrainConfig:
             raise ValueError(f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}")
         if self.holdout is not None and self.holdout not in CLASSES:
             raise ValueError(f"unknown holdout class {self.holdout!r}; choose one of {', '.join(CLASSES)}")
+        if self.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"optimizer must be 'adam' or 'sgd', got {self.optimizer!r}")
         if self.train_seed == self.test_seed:
             raise ValueError("train_seed and test_seed must differ so that the test images are new")
 
@@ -94,7 +100,11 @@ def _train(config: TrainConfig) -> ShapesCNN:
         config.n_train, size=config.image_size, seed=config.train_seed, classes=config.train_classes()
     )
     model = ShapesCNN(config.activation)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    if config.optimizer == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9, nesterov=True,
+                                    weight_decay=config.weight_decay)
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps_per_epoch = math.ceil(config.n_train / config.batch_size)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs * steps_per_epoch)
     shuffle = torch.Generator().manual_seed(config.torch_seed)
@@ -176,6 +186,28 @@ def _holdout_section(logits: torch.Tensor, labels: torch.Tensor, holdout: str) -
     ]
 
 
+def _shift_section(config: TrainConfig, model: ShapesCNN, logits: torch.Tensor) -> List[str]:
+    """How much of the last layer moves all logits together (the softmax shift of Grad-IFV §3.5)."""
+    weight = model.fc.weight.detach()
+    shift = weight.sum(0).norm() / weight.shape[0] ** 0.5  # the part of each row along the all-ones direction
+    share = (shift / weight.norm(dim=1).mean()).item()
+    total = logits.sum(1)
+    why = ("SGD leaves that part where initialization put it, except that weight decay shrinks it, while the "
+           "rest of the layer grows" if config.optimizer == "sgd" else
+           "Adam's per-weight step sizes let that part grow anyway (it does not follow the gradient's direction)")
+    return [
+        "## Sum of the logits",
+        "",
+        "Softmax probabilities do not change when the same number is added to every logit, so cross-entropy",
+        "never pushes the part of the last layer that moves all logits together:",
+        f"{why}.",
+        f"Its norm is {share:.0%} of a class row's. Over the test images the sum of the logits is "
+        f"{total.mean().item():.3g} ± {total.std().item():.3g}, while a single logit varies by "
+        f"± {logits.std(0).mean().item():.3g}.",
+        "",
+    ]
+
+
 def model_card(config: TrainConfig, model: ShapesCNN, seconds: Tuple[float, float], weights_sha256: str) -> str:
     """Markdown description of a trained model: configuration, test accuracy, holdout behaviour.
 
@@ -188,15 +220,17 @@ def model_card(config: TrainConfig, model: ShapesCNN, seconds: Tuple[float, floa
     accuracy = per_class_accuracy(logits, labels, seen)
     seen_mask = torch.isin(labels, torch.tensor([CLASSES.index(name) for name in seen]))
     overall = (logits[seen_mask].argmax(dim=1) == labels[seen_mask]).float().mean().item()
-    holdout_flag = "" if config.holdout is None else f" --holdout {config.holdout}"
+    holdout_flag = ("" if config.holdout is None else f" --holdout {config.holdout}") + \
+        (" --weight-decay" if config.weight_decay > 0 else "")
     settings = {
         **asdict(config),
         "torch version": torch.__version__,
         "wall time (s)": f"{seconds[0]:.0f}",
         "CPU time (s, all threads)": f"{seconds[1]:.0f}",
     }
+    decayed = config.weight_decay > 0
     lines = [
-        f"# {weights_filename(config.activation, config.holdout)[:-3]}",
+        f"# {weights_filename(config.activation, config.holdout, decayed)[:-3]}",
         "",
         f"`ShapesCNN(activation={config.activation!r})` trained on `fviz_widgets.datasets.make_shapes`",
         f"with input normalization mean={PREPROCESS.mean}, std={PREPROCESS.std}.",
@@ -219,13 +253,14 @@ def model_card(config: TrainConfig, model: ShapesCNN, seconds: Tuple[float, floa
     ]
     if config.holdout is not None:
         lines += _holdout_section(logits, labels, config.holdout)
+    lines += _shift_section(config, model, logits)
     return "\n".join(lines)
 
 
 def save(config: TrainConfig, model: ShapesCNN, seconds: Tuple[float, float], out: Path) -> Path:
     """Write the state dict and its model card into `out`; returns the weights path."""
     out.mkdir(parents=True, exist_ok=True)
-    path = out / weights_filename(config.activation, config.holdout)
+    path = out / weights_filename(config.activation, config.holdout, config.weight_decay > 0)
     torch.save({name: tensor.detach().float().contiguous() for name, tensor in model.state_dict().items()}, path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     path.with_suffix(".md").write_text(model_card(config, model, seconds, digest))
@@ -236,9 +271,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
     parser.add_argument("--holdout", choices=CLASSES, default=None, help="class to exclude from training")
+    parser.add_argument("--weight-decay", action="store_true",
+                        help="SGD with Nesterov momentum and weight decay 5e-4 for 20 epochs (as the Grad-IFV paper's classifiers)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: the packaged weights)")
     args = parser.parse_args(argv)
-    config = TrainConfig(activation=args.activation, holdout=args.holdout)
+    decay = dict(optimizer="sgd", lr=0.02, weight_decay=5e-4, epochs=20) if args.weight_decay else {}
+    config = TrainConfig(activation=args.activation, holdout=args.holdout, **decay)
     wall, cpu = time.perf_counter(), time.process_time()
     model = train(config)
     seconds = (time.perf_counter() - wall, time.process_time() - cpu)

@@ -17,7 +17,8 @@ from fviz_widgets.zoo import train
 from fviz_widgets.zoo.shapes_cnn import PREPROCESS, ShapesCNN, weights_filename
 from fviz_widgets.zoo.train import TrainConfig
 
-SHIPPED = [("relu", None), ("softplus", None), ("relu", "grid")]
+SHIPPED = [("relu", None, False), ("softplus", None, False), ("relu", "grid", False), ("relu", None, True),
+           ("relu", "grid", True)]
 LAYERS = ["conv1", "act1", "pool1", "conv2", "act2", "pool2", "conv3", "act3", "pool3", "conv4", "act4", "gap", "fc"]
 GRID = CLASSES.index("grid")
 
@@ -32,7 +33,8 @@ def fresh_data() -> tuple[torch.Tensor, torch.Tensor]:
 def predictions(fresh_data) -> dict:
     images, _ = fresh_data
     with torch.no_grad():
-        return {key: zoo.shapes_cnn(*key)(PREPROCESS(images)).argmax(dim=1) for key in SHIPPED}
+        return {key: zoo.shapes_cnn(key[0], key[1], weight_decay=key[2])(PREPROCESS(images)).argmax(dim=1)
+                for key in SHIPPED}
 
 
 # --- architecture -------------------------------------------------------------------------
@@ -86,9 +88,9 @@ def test_unknown_activation_and_pooling_are_rejected():
 # --- shipped weights ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("activation, holdout", SHIPPED)
-def test_shipped_weights_are_small_float32_and_documented(activation, holdout):
-    path = zoo.WEIGHTS_DIR / weights_filename(activation, holdout)
+@pytest.mark.parametrize("activation, holdout, decay", SHIPPED)
+def test_shipped_weights_are_small_float32_and_documented(activation, holdout, decay):
+    path = zoo.WEIGHTS_DIR / weights_filename(activation, holdout, decay)
     assert path.stat().st_size <= 1_000_000
     state = torch.load(path, map_location="cpu", weights_only=True)
     assert all(tensor.dtype == torch.float32 for tensor in state.values())
@@ -97,9 +99,9 @@ def test_shipped_weights_are_small_float32_and_documented(activation, holdout):
     assert "| class | accuracy |" in card
 
 
-@pytest.mark.parametrize("activation, holdout", SHIPPED)
-def test_shapes_cnn_returns_an_eval_model_with_preprocess(activation, holdout):
-    model = zoo.shapes_cnn(activation, holdout)
+@pytest.mark.parametrize("activation, holdout, decay", SHIPPED)
+def test_shapes_cnn_returns_an_eval_model_with_preprocess(activation, holdout, decay):
+    model = zoo.shapes_cnn(activation, holdout, weight_decay=decay)
     assert isinstance(model, ShapesCNN) and model.activation == activation
     assert not any(module.training for module in model.modules())
     assert all(p.requires_grad for p in model.parameters())
@@ -109,15 +111,16 @@ def test_shapes_cnn_returns_an_eval_model_with_preprocess(activation, holdout):
 @pytest.mark.parametrize("activation", ["relu", "softplus"])
 def test_shipped_model_accuracy_on_fresh_data(activation, fresh_data, predictions):
     _, labels = fresh_data
-    predicted = predictions[(activation, None)]
+    predicted = predictions[(activation, None, False)]
     assert (predicted == labels).float().mean() >= 0.95
     for label in range(len(CLASSES)):  # no class is left behind
         assert (predicted[labels == label] == label).float().mean() >= 0.85, CLASSES[label]
 
 
-def test_holdout_model_learned_the_seen_classes_but_never_predicts_grid(fresh_data, predictions):
+@pytest.mark.parametrize("decay", [False, True])
+def test_holdout_model_learned_the_seen_classes_but_never_predicts_grid(fresh_data, predictions, decay):
     _, labels = fresh_data
-    predicted = predictions[("relu", "grid")]
+    predicted = predictions[("relu", "grid", decay)]
     seen = labels != GRID
     assert (predicted[seen] == labels[seen]).float().mean() >= 0.95
     assert (predicted == GRID).float().mean() <= 0.01  # over all classes, grid images included
@@ -126,6 +129,26 @@ def test_holdout_model_learned_the_seen_classes_but_never_predicts_grid(fresh_da
 def test_holdout_model_differs_from_the_full_model():
     full, holdout = zoo.shapes_cnn("relu"), zoo.shapes_cnn("relu", "grid")
     assert not torch.equal(full.conv1.weight, holdout.conv1.weight)
+
+
+def shift_share(model) -> float:
+    """Norm of the last layer's all-ones part (what moves every logit together) over a class row's norm."""
+    weight = model.fc.weight.detach()
+    return (weight.sum(0).norm() / weight.shape[0] ** 0.5 / weight.norm(dim=1).mean()).item()
+
+
+def test_weight_decay_models_keep_the_sum_of_their_logits_nearly_constant(fresh_data):
+    """Cross-entropy never moves the all-ones part of the last layer (softmax ignores a common
+    shift): SGD with weight decay leaves it small, Adam lets it grow. So the sum of the logits of
+    the weight-decay models barely varies — the softmax shift Grad-IFV finds as a trivial solution."""
+    images, _ = fresh_data
+    with torch.no_grad():
+        for holdout in (None, "grid"):
+            decayed, plain = zoo.shapes_cnn("relu", holdout, weight_decay=True), zoo.shapes_cnn("relu", holdout)
+            assert shift_share(decayed) < 0.5 * shift_share(plain), holdout
+            decayed_logits, plain_logits = decayed(PREPROCESS(images)), plain(PREPROCESS(images))
+            assert decayed_logits.sum(1).std() < 0.5 * decayed_logits.std(0).mean(), holdout
+            assert decayed_logits.sum(1).std() < 0.25 * plain_logits.sum(1).std(), holdout
 
 
 def test_untrained_model_is_random_but_preprocessed():
@@ -137,9 +160,9 @@ def test_untrained_model_is_random_but_preprocessed():
 
 
 def test_missing_weights_list_what_is_available():
-    with pytest.raises(ValueError, match=r"activation='gelu'.*available: .*\(activation='relu', holdout='grid'\)"):
+    with pytest.raises(ValueError, match=r"activation='gelu'.*available: .*\(activation='relu', holdout='grid', "):
         zoo.shapes_cnn("gelu")
-    with pytest.raises(ValueError, match=r"holdout='disc'.*available: \(activation='relu', holdout=None\)"):
+    with pytest.raises(ValueError, match=r"holdout='disc'.*available: \(activation='relu', holdout=None, weight_decay"):
         zoo.shapes_cnn("relu", holdout="disc")
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         zoo.shapes_cnn("swish")
