@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import random
 import statistics
 import sys
@@ -281,3 +282,72 @@ def median(values: Sequence[float]) -> float:
 
 def repeat(fn: Callable[[], Timing], repeats: int) -> List[Timing]:
     return [fn() for _ in range(max(1, repeats))]
+
+
+class CpuContention:
+    """How much CPU time *other* processes used while the benchmark ran (Linux /proc/stat).
+
+    Timings taken while other processes compete for the 2 cores are unreliable: with every
+    core given to torch's OpenMP threads, one busy neighbour can slow a render several-fold.
+    """
+
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        try:
+            with open("/proc/stat") as f:
+                fields = [int(v) for v in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
+        own = os.times()
+        return time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"), own.user + own.system
+
+    def others_share(self) -> Optional[float]:
+        """Fraction of all CPUs' time used by other processes since construction."""
+        end = self._sample()
+        if self.start is None or end is None:
+            return None
+        wall = end[0] - self.start[0]
+        others = (end[1] - self.start[1]) - (end[2] - self.start[2])
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return max(0.0, others) / (wall * cpus) if wall > 0 else None
+
+    @staticmethod
+    def idle_check(seconds: float = 1.0) -> Optional[float]:
+        """Other processes' share of the CPUs over `seconds` while this one sleeps."""
+        probe = CpuContention()
+        time.sleep(seconds)
+        return probe.others_share()
+
+
+def contention_warning(share: Optional[float], when: str) -> Optional[str]:
+    if share is None or share < 0.10:
+        return None
+    return (f"warning ({when}): other processes used {share:.0%} of the CPUs; the timings are slowed and "
+            f"noisy (a busy neighbour can slow the 2-thread renders several-fold), rerun on a quiet machine")
+
+
+class LoadWatch:
+    """Other processes' CPU share just before a benchmark run (one idle second) and during it,
+    printed with a warning when either is high enough to skew the timings."""
+
+    def __init__(self) -> None:
+        self.before = CpuContention.idle_check()
+        self.during: Optional[float] = None
+        warning = contention_warning(self.before, "before the run")
+        if warning:
+            print(warning)
+        self._monitor = CpuContention()
+
+    def report(self) -> None:
+        self.during = self._monitor.others_share()
+        if self.during is not None:
+            print(f"other processes' share of the CPUs during the run: {self.during:.0%}"
+                  + (f" (before it: {self.before:.0%})" if self.before is not None else ""))
+        warning = contention_warning(self.during, "during the run")
+        if warning:
+            print(warning)

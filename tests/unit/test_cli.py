@@ -12,6 +12,9 @@ def test_demo_writes_class_and_channel_grids(tmp_path, capsys):
     assert Image.open(tmp_path / "shapes_cnn_conv3.png").size == (8 * 66 - 2, 2 * 66 - 2)
     readme = (tmp_path / "README.md").read_text()
     assert "vertical_stripes" in readme and "3 Adam steps" in readme
+    # make test installs the imagenet extra, so the demo renders EfficientNet-Lite0's classes too
+    assert Image.open(tmp_path / "efficientnet_lite0_classes.png").size == (3 * 130 - 2, 2 * 130 - 2)
+    assert "Egyptian cat" in readme
     assert "make lab" in capsys.readouterr().out
 
 
