@@ -28,6 +28,7 @@ from ..core.model import IMAGENET_MEAN, IMAGENET_STD, Preprocess, attach_preproc
 from .efficientnet import EfficientNetLite, efficientnet_lite, efficientnet_lite0, imagenet_class, imagenet_classes
 from .fer import FERMiniXception, fer_emotion
 from .shapes_cnn import PREPROCESS, ShapesCNN, weights_filename
+from .state_dicts import mismatch_summary
 
 __all__ = [
     "MODELS",
@@ -121,28 +122,6 @@ def torchvision(name: str, weights: Optional[str] = "DEFAULT") -> nn.Module:
     return attach_preprocess(model.eval(), IMAGENET_PREPROCESS)
 
 
-def _mismatch_summary(expected: Dict[str, torch.Tensor], loaded: Mapping) -> List[str]:
-    """Human-readable differences between a model's state dict and a loaded one."""
-    def listing(keys: List[str]) -> str:
-        return ", ".join(keys[:5]) + (f", ... ({len(keys) - 5} more)" if len(keys) > 5 else "")
-
-    missing = [key for key in expected if key not in loaded]
-    unexpected = [key for key in loaded if key not in expected]
-    reshaped = [
-        f"{key} {tuple(loaded[key].shape)} vs {tuple(expected[key].shape)}"
-        for key in expected
-        if key in loaded and isinstance(loaded[key], torch.Tensor) and loaded[key].shape != expected[key].shape
-    ]
-    problems = []
-    if missing:
-        problems.append(f"{len(missing)} missing key(s): {listing(missing)}")
-    if unexpected:
-        problems.append(f"{len(unexpected)} unexpected key(s): {listing(unexpected)}")
-    if reshaped:
-        problems.append(f"{len(reshaped)} shape mismatch(es), file vs model: {listing(reshaped)}")
-    return problems
-
-
 def from_url(
     url: str,
     builder: Callable[[], nn.Module],
@@ -177,7 +156,7 @@ def from_url(
     if not isinstance(state, Mapping):
         raise TypeError(f"{url} holds a {type(state).__name__}, not a state dict")
     model = builder()
-    problems = _mismatch_summary(model.state_dict(), state)
+    problems = mismatch_summary(model.state_dict(), state)
     if problems:
         raise ValueError(f"the state dict at {url} does not fit {type(model).__name__}: " + "; ".join(problems))
     model.load_state_dict(state)

@@ -40,6 +40,7 @@ import torch
 from torch import nn
 
 from ..core.model import IMAGENET_MEAN, IMAGENET_STD, Preprocess, attach_preprocess
+from .state_dicts import mismatch_summary
 
 __all__ = [
     "BLOCK_GROUPS", "BLOCK_WEIGHT_KEYS", "VARIANTS", "WEIGHT_KEYS", "ConvBNAct", "EfficientNetLite", "MBConv",
@@ -302,22 +303,7 @@ def load_reference_state_dict(model: EfficientNetLite, state: Mapping[str, torch
         ValueError: the state dict does not fit EfficientNet-Lite0: 295 missing key(s): _conv_stem.weight, ... (290 more); 1 unexpected key(s): _fc.scale
     """
     renamed = {rename_reference_key(key): value for key, value in state.items()}
-    expected = model.state_dict()
-
-    def listing(keys: List[str]) -> str:
-        return ", ".join(keys[:5]) + (f", ... ({len(keys) - 5} more)" if len(keys) > 5 else "")
-
-    missing = [reference_key(key) for key in expected if key not in renamed]
-    unexpected = [key for key in state if rename_reference_key(key) not in expected]
-    reshaped = [f"{reference_key(key)} {tuple(renamed[key].shape)} vs {tuple(value.shape)}"
-                for key, value in expected.items() if key in renamed and renamed[key].shape != value.shape]
-    problems = []
-    if missing:
-        problems.append(f"{len(missing)} missing key(s): {listing(missing)}")
-    if unexpected:
-        problems.append(f"{len(unexpected)} unexpected key(s): {listing(unexpected)}")
-    if reshaped:
-        problems.append(f"{len(reshaped)} shape mismatch(es), file vs model: {listing(reshaped)}")
+    problems = mismatch_summary(model.state_dict(), renamed, name=reference_key)
     if problems:
         raise ValueError(f"the state dict does not fit EfficientNet-Lite{model.variant}: " + "; ".join(problems))
     model.load_state_dict(renamed, strict=True)
