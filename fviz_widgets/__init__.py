@@ -20,8 +20,8 @@ from . import params as param
 from .core import LayerError, Preprocess, as_images, attach_preprocess, capture, layers
 from .dataset_examples import TopExamples, top_examples
 from .invariance import InvarianceOptions, InvarianceResult, QuadraticForm, Walk, invariance, unit_invariance
-from .live import render
-from .render import NonFiniteLossError, RenderResult, Step, render_layer
+from .live import render, render_layer
+from .render import NonFiniteLossError, RenderResult, Step
 from .stats import ActivationStats, activation_stats, activations
 
 __version__ = "0.1.0"

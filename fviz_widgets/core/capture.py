@@ -40,7 +40,7 @@ from .kernels import substitutes
 from .model import device_of, dtype_of, frozen, get_preprocess, has_preprocess, input_shape, model_lock, unwrap
 
 __all__ = ["INPUT", "OUTPUT", "Capture", "LayerError", "LayerInfo", "LayerTable", "canonical", "capture",
-           "channel_count", "is_owner", "layer_shape", "layers", "owned_forward", "resolve", "split_name"]
+           "channel_count", "class_names", "is_owner", "layer_shape", "layers", "owned_forward", "resolve", "split_name"]
 
 OUTPUT = "output"
 INPUT = "input"
@@ -316,6 +316,25 @@ def layer_shape(model: nn.Module, layer: str, size: Optional[Sequence[int]] = No
     with torch.no_grad(), capture(model, [layer]) as run:
         a = run(torch.full((1, *shape), 0.5, device=device_of(model), dtype=dtype_of(model)))[canonical(layer)]
     return tuple(a.shape[1:])
+
+
+def class_names(model: nn.Module, layer: str, size: Optional[Sequence[int]] = None) -> Optional[List[str]]:
+    """The names of `layer`'s units when they are the model's classes, else None.
+
+    They are when the model names its classes (`model.classes`, as zoo models do) and `layer`
+    gives one value per class (the logits, a softmax, the last linear layer).
+
+    Example:
+        >>> from fviz_widgets import zoo
+        >>> model = zoo.shapes_cnn()
+        >>> class_names(model, "output")[:3], class_names(model, "conv3")
+        (['vertical_stripes', 'horizontal_stripes', 'diagonal_up'], None)
+    """
+    classes = getattr(model, "classes", None)
+    if not classes:
+        return None
+    shape = layer_shape(model, layer, size)
+    return [str(c) for c in classes] if shape == (len(classes),) else None
 
 
 def channel_count(model: nn.Module, layer: str, size: Optional[Sequence[int]] = None) -> int:

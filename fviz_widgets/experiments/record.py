@@ -370,7 +370,9 @@ def load_record(path: Union[str, Path]) -> ExperimentRecord:
     """
     path = Path(path)
     if not (path / "config.json").is_file():
-        raise FileNotFoundError(f"{path} is not an experiment record (no config.json)")
+        inside = sorted(c.parent.name for c in path.glob("*/config.json")) if path.is_dir() else []
+        hint = f"; it holds the records {', '.join(inside)} (a sweep): load one of them" if inside else ""
+        raise FileNotFoundError(f"{path} is not an experiment record (no config.json){hint}")
     config = IFVConfig.from_dict(_read_json(path / "config.json"))
     arrays: Dict[str, np.ndarray] = {}
     if (path / "samples.npz").is_file():

@@ -29,7 +29,7 @@ def diversity(layer: str) -> Objective:
 
     Example:
         >>> same = torch.ones(2, 3, 4, 4)
-        >>> diversity("conv2")({"conv2": same}).tolist()                    # identical items: −1 each
+        >>> [round(x, 5) for x in diversity("conv2")({"conv2": same}).tolist()]   # identical items: −1 each
         [-1.0, -1.0]
     """
 

@@ -29,7 +29,7 @@ from torch import nn
 from .. import params as params_module
 from .. import transforms as transforms_module
 from ..core.aggregate import channel_indices
-from ..core.capture import channel_count
+from ..core.capture import channel_count, class_names
 from ..core.model import device_of, dtype_of, get_preprocess, input_shape
 from ..core.validate import callable_or_none, positive_int, positive_number, seed_value
 from ..objectives import Objective, as_objective
@@ -163,7 +163,8 @@ def render_layer(
     """One image per channel of `layer` (all channels by default), `batch_size` per run.
 
     Each batch item maximizes its own channel's mean (`obj.channels`), so one forward/backward
-    serves `batch_size` channels. Returns one `RenderResult` with `labels` naming the channels;
+    serves `batch_size` channels. Returns one `RenderResult` with `labels` naming the channels (and
+    their classes, where the layer gives the model's `classes`: ``"output:4 grid"``);
     `result.show()` or `result.grid()` lays them out.
 
     Example:
@@ -191,10 +192,11 @@ def render_layer(
         parts.append(part)
         if part.status != "completed":
             break
-    return _concatenate(parts, layer, channels)
+    return _concatenate(parts, layer, channels, class_names(model, layer, size))
 
 
-def _concatenate(parts: List[RenderResult], layer: str, channels: List[int]) -> RenderResult:
+def _concatenate(parts: List[RenderResult], layer: str, channels: List[int],
+                 names: Optional[List[str]] = None) -> RenderResult:
     done = sum(len(p.images) for p in parts)
     steps = min(len(p.loss) for p in parts)
     seconds = sum(p.timing["seconds"] for p in parts)
@@ -211,5 +213,5 @@ def _concatenate(parts: List[RenderResult], layer: str, channels: List[int]) -> 
         timing={"seconds": seconds, "steps": sum(p.timing["steps"] for p in parts),
                 "it_per_s": sum(p.timing["steps"] for p in parts) / seconds if seconds else 0.0},
         seed=parts[0].seed,
-        labels=[f"{layer}:{c}" for c in channels[:done]],
+        labels=[f"{layer}:{c}" + (f" {names[c]}" if names else "") for c in channels[:done]],
     )

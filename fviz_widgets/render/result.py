@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ..core import images as imaging
+from ..core.validate import positive_int
 
 __all__ = ["CallbackError", "NonFiniteLossError", "RenderResult", "Step"]
 
@@ -66,9 +67,12 @@ class RenderResult:
         """All images tiled into one HWC array."""
         return imaging.grid(self.images, columns=columns, pad=pad)
 
-    def save(self, path: Union[str, Path], columns: Optional[int] = None) -> Path:
-        """Save the image grid (PNG/JPEG by the file name); returns the path."""
-        return imaging.save(self.grid(columns), path)
+    def save(self, path: Union[str, Path], columns: Optional[int] = None, scale: int = 1) -> Path:
+        """Save the image grid (PNG/JPEG by the file name), each pixel enlarged to `scale`×`scale`
+        (nearest neighbour, so small renders stay sharp); returns the path."""
+        scale = positive_int(scale, "scale")
+        grid = self.grid(columns)
+        return imaging.save(grid.repeat(scale, axis=0).repeat(scale, axis=1), path)
 
     def show(self, columns: Optional[int] = None, size: float = 2.0, examples=None):
         """Show the images with matplotlib, titled by `labels`; returns the figure. With

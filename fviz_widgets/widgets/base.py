@@ -8,8 +8,11 @@ Images travel as PNG/JPEG bytes (binary buffers, not base64).
 from __future__ import annotations
 
 import atexit
+import base64
+import hashlib
 import threading
 import time
+import warnings
 import weakref
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional
@@ -65,6 +68,30 @@ class BackgroundThreads:
 BACKGROUND = BackgroundThreads()
 
 
+def current_cell() -> Optional[str]:
+    """Which notebook cell is running now: JupyterLab's cell id, else a hash of the cell's code
+    (front ends that send no id); None outside a kernel.
+
+    Example:
+        >>> current_cell() is None      # a plain Python process runs no cells
+        True
+    """
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent() if kernel is not None else None
+    except Exception:  # no IPython, or a kernel without parent tracking
+        return None
+    if not parent:
+        return None
+    cell = (parent.get("metadata") or {}).get("cellId")
+    if cell:
+        return f"cell {cell}"
+    code = (parent.get("content") or {}).get("code")
+    return f"code {hashlib.sha1(code.encode()).hexdigest()}" if code else None
+
+
 def bundle(name: str) -> Path:
     """The built JS bundle of a widget (see js/ and `make js`)."""
     path = STATIC / f"{name}.js"
@@ -103,12 +130,63 @@ class Throttle:
 
 
 class Widget(anywidget.AnyWidget):
-    """Base class: subclasses set `_esm = bundle("name")` and describe themselves in `_summary`."""
+    """Base class: subclasses set `_esm = bundle("name")`, describe themselves in `_summary` and
+    draw their state for viewers without a kernel in `_picture` (PNG bytes, or None).
+
+    Every display of a widget carries, besides the live view, a one-line text repr and `image/png`
+    of the widget's state; `_refresh_displays()` re-sends both when the state has moved on (a run
+    finished), so a notebook saved afterwards shows the final picture in nbconvert's HTML,
+    GitHub and nbviewer.
+    """
 
     def _summary(self) -> Dict[str, Any]:
         return {}
+
+    def _picture(self) -> Optional[bytes]:
+        return None
 
     def __repr__(self) -> str:
         # Deterministic (no ids, addresses or timings), so notebook outputs are stable.
         fields = ", ".join(f"{key}={value!r}" for key, value in self._summary().items())
         return f"{type(self).__name__}({fields})"
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:  # closed: nothing to show
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        data = {**data, "text/plain": repr(self)}
+        try:
+            png = self._picture()
+        except Exception as error:  # a picture is a courtesy: never let it break the live view
+            warnings.warn(f"{type(self).__name__}: no static picture ({type(error).__name__}: {error})", stacklevel=2)
+            png = None
+        if png:
+            data["image/png"] = base64.b64encode(png).decode("ascii")
+        return data, metadata
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_()
+        if bundle is None:
+            return
+        data, metadata = bundle
+        handle = display(data, metadata=metadata, raw=True, display_id=True)
+        if handle is not None:
+            self._display_handles = [*self._displays(), handle]
+
+    def _displays(self) -> list:
+        return getattr(self, "_display_handles", [])
+
+    def _refresh_displays(self) -> None:
+        """Re-send every display of this widget with the current text and picture."""
+        handles = self._displays()
+        if not handles:
+            return
+        bundle = self._repr_mimebundle_()
+        if bundle is None:
+            return
+        data, metadata = bundle
+        for handle in handles:
+            handle.update(data, metadata=metadata, raw=True)

@@ -25,6 +25,7 @@ from ..core.images import grid
 from ..render import RenderResult, Step, render, render_layer
 from ..stats import ActivationStats
 from .base import BACKGROUND, Throttle, Widget, bundle, encode_frame
+from .pictures import editor_picture
 
 FAMILIES = ("direction", "direction_cossim", "cosine", "l2_inversion", "dot_orthogonal")
 _THUMBNAILS: weakref.WeakKeyDictionary[nn.Module, Dict[tuple, List[bytes]]] = weakref.WeakKeyDictionary()
@@ -203,6 +204,7 @@ class DirectionEditor(Widget):
                 self.frame = encode_frame(grid(result.images), final=True)
                 self.render_step = int(result.timing["steps"])
                 self.render_status = f"done · value {float(result.values[0]):.4g}"
+            self._refresh_displays()
 
     def wait(self, timeout: Optional[float] = 120.0) -> Optional[RenderResult]:
         """Block until the latest requested render has finished; returns its result."""
@@ -210,6 +212,7 @@ class DirectionEditor(Widget):
             done = self._wake.wait_for(lambda: self._pending is None and not self._busy, timeout)
         if not done:
             raise TimeoutError(f"the editor's render did not finish within {timeout} s")
+        self._refresh_displays()  # from the kernel's thread, so a saved notebook has the final picture
         return self.result
 
     def _shut_down(self) -> None:
@@ -236,3 +239,8 @@ class DirectionEditor(Widget):
 
     def _summary(self) -> Dict[str, Any]:
         return {"layer": self.layer, "channels": self.channels, "family": self.family}
+
+    def _picture(self) -> bytes:
+        image = None if self.result is None else grid(self.result.images)
+        return editor_picture(self.direction, image, layer=self.layer, objective=self.objective_repr,
+                              status=self.render_status)

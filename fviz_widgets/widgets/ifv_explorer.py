@@ -23,12 +23,14 @@ import traitlets as t
 from torch import nn
 
 from .. import ifv
+from ..core.capture import class_names
 from ..core.images import as_images, to_hwc
 from ..core.metrics import angular_distance
 from ..core.model import device_of
 from ..experiments.record import ExperimentRecord, load_record
 from ..ifv import CriticalSpace, IFVResult
 from .base import Widget, bundle, encode_frame
+from .pictures import ifv_picture
 
 #: The objectives the re-optimization check compares, in display order.
 REOPT_NAMES = ("predicted", "target", "response", "random")
@@ -144,12 +146,14 @@ class IFVExplorer(Widget):
         # the prediction of every sample in every space (rows: samples, columns: spaces)
         self._results: List[List[IFVResult]] = [[r.with_critical_space(s.basis) for s in spaces] for r in results]
         first = results[0]
+        names = self._channel_names(first)
         default_space = _default_space(spaces)
         if not 0 <= selected < len(results):
             raise IndexError(f"selected={selected} but there are {len(results)} samples")
         super().__init__(
             info={"name": name, "layer": first.layer, "beta": first.features.beta,
-                  "aggregation": first.features.aggregation, "m": m, "channels": [str(c) for c in first.channels]},
+                  "aggregation": first.features.aggregation, "m": m,
+                  "channels": names or [str(c) for c in first.channels], "channel_title": "class" if names else "channel"},
             samples=[self._payload(i, kinds[i] if i < len(kinds) else "") for i in range(len(results))],
             spaces=[{"label": s.label, "dim": m if s.basis is None else int(s.basis.shape[1]), "m": m,
                      "restricted": s.basis is not None, "trivial": s.trivial} for s in spaces],
@@ -159,6 +163,7 @@ class IFVExplorer(Widget):
             reopt_note=self._why_not() or "",
         )
         self.on_msg(self._on_message)
+        self.observe(lambda _change: self._refresh_displays(), names=["selected", "space"])
 
     # --- what the user reads back ------------------------------------------------------------------
     @property
@@ -199,6 +204,22 @@ class IFVExplorer(Widget):
         ssim = {name: _finite(scores[name][0]) for name in REOPT_NAMES if name in scores}
         self.stability = {**self.stability, f"{sample}:{space}": {"steps": steps, "ssim": ssim}}
         return ssim
+
+    def _channel_names(self, result: IFVResult) -> Optional[List[str]]:
+        """Class names of the features when the layer is the model's classifier output."""
+        model = self._model
+        if model is None and self._record is not None:
+            from ..experiments import build_model
+
+            cfg = self._record.config
+            try:
+                model = build_model(cfg.model, cfg.model_kwargs, "cpu")
+            except Exception:  # a record of a model that is not installed here: plain channel numbers
+                return None
+        if model is None:
+            return None
+        names = class_names(model, result.layer)
+        return None if names is None else [names[c] for c in result.channels]
 
     # --- payload -----------------------------------------------------------------------------------
     def _payload(self, i: int, kind: str) -> Dict[str, Any]:
@@ -284,6 +305,22 @@ class IFVExplorer(Widget):
             self.send({**reply, "error": f"re-optimization failed: {error}"})
             return
         self.send({**reply, "steps": self._reopt_steps, "ssim": ssim})
+
+    def _picture(self) -> bytes:
+        result, sample = self.result, self.samples[self.selected]
+        series = {"θ̂ predicted": sample["theta"][self.space], "ρ̂ response": sample["response"]}
+        if sample["target"] is not None:
+            series = {"θ₀ target": sample["target"], **series}
+        angles = sample["angles"][self.space]
+        text = " · ".join(f"{label} {angles[key]:.1f}°" for key, label in
+                          [("predicted_vs_target", "∠(θ̂, θ₀)"), ("response", "∠(ρ, θ₀)"),
+                           ("predicted_vs_response", "∠(θ̂, ρ)")] if angles.get(key) is not None)
+        info = self.info
+        title = (f"IFV · {info['name'] + ' · ' if info['name'] else ''}{result.layer} · sample {sample['label']} · "
+                 f"critical space {self._spaces[self.space].label}")
+        image = None if self._images is None else self._images[self.selected]
+        return ifv_picture(image, series, names=info["channels"], axis=f"{info['channel_title']} of {result.layer}",
+                           title=title, angles=text)
 
     def _summary(self) -> Dict[str, Any]:
         return {"samples": len(self._results), "m": self.info["m"], "layer": self.info["layer"],

@@ -4,29 +4,39 @@
     result = live.run()                        # blocking: streams while the cell runs
     handle = live.run(background=True)         # the cell returns at once; Stop works
     handle.stop()                              # or press Stop; returns the RenderResult
+    fv.LiveRender.layer(model, "conv3").run()  # every channel of a layer, as a growing grid
 
 Blocking mode works everywhere (JupyterLab, Notebook 7, VS Code, Colab, nbval): the kernel is
 busy, so interrupt it to stop (the best images so far are kept). Background mode runs the
 engine in a thread; the Stop button sets a trait that the kernel hears between cells.
+Re-running the cell of a background run stops that run (its output is gone with the old cell's
+output); several LiveRenders may run at once, also on one model.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import defaultdict
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import traitlets as t
 from torch import nn
 
 from ..core import images as imaging
+from ..core.aggregate import channel_indices
+from ..core.capture import channel_count
 from ..objectives import Objective, as_objective
-from ..render import NonFiniteLossError, RenderResult, Step, render
-from .base import BACKGROUND, Throttle, Widget, bundle, encode_frame
+from ..render import NonFiniteLossError, RenderResult, Step, render, render_layer
+from .base import BACKGROUND, Throttle, Widget, bundle, current_cell, encode_frame
+from .pictures import grid_columns, render_picture
 
 UPDATE_INTERVAL = 0.1  # ≈10 images per second, with step, it/s and curves in the same message
 MAX_POINTS = 1000  # curve points sent to the front end (the full history stays in the result)
+REPLACED = "stopped: its cell was run again"
+_BY_CELL: Dict[str, weakref.ref[LiveRender]] = {}  # the LiveRender each notebook cell last ran
+_BY_CELL_LOCK = threading.Lock()
 
 
 class LiveRender(Widget):
@@ -57,28 +67,61 @@ class LiveRender(Widget):
     elapsed = t.Float(0.0).tag(sync=True)
     frame = t.Bytes(b"").tag(sync=True)
     frame_step = t.Int(0).tag(sync=True)
+    tile = t.List(t.Int()).tag(sync=True)  # [h, w] of one image of the grid, so the view can enlarge it
+    columns = t.Int(1).tag(sync=True)
     history = t.Dict().tag(sync=True)  # {"step", "loss", "terms": {name}}: float32 bytes
     thresholds = t.List().tag(sync=True)
     labels = t.List(t.Unicode()).tag(sync=True)
     error = t.Unicode("").tag(sync=True)
+    note = t.Unicode("").tag(sync=True)
     stop_requested = t.Bool(False).tag(sync=True)
 
     def __init__(self, model: nn.Module, objective: Objective | str, **render_kwargs: Any):
         if "stop" in render_kwargs:
             raise TypeError("LiveRender manages `stop` itself; use run(background=True) and the handle's stop()")
         objective = as_objective(objective)
+        self._setup(model, repr(objective), render_kwargs, batches=1)
+        self._engine = lambda **run: render(model, objective, **run, **self._kwargs)
+
+    @classmethod
+    def layer(cls, model: nn.Module, layer: str, channels: Optional[Sequence[int]] = None, *,
+              batch_size: int = 16, **render_kwargs: Any) -> LiveRender:
+        """`fv.render_layer` streamed: every channel of `layer` (or `channels`), `batch_size` per
+        run, shown as one grid that fills in batch by batch.
+
+        Example:
+            >>> import fviz_widgets as fv
+            >>> live = fv.LiveRender.layer(fv.zoo.shapes_cnn(), "conv1", channels=range(6), batch_size=4,
+            ...                            size=32, steps=4)
+            >>> live.run(display=False).labels, live.step, live.total
+            (['conv1:0', 'conv1:1', 'conv1:2', 'conv1:3', 'conv1:4', 'conv1:5'], 8, 8)
+        """
+        if "stop" in render_kwargs:
+            raise TypeError("LiveRender manages `stop` itself; use run(background=True) and the handle's stop()")
+        count = channel_count(model, layer, render_kwargs.get("size"))
+        picked = channel_indices(channels, count, layer=layer)
+        channels = list(range(count)) if picked is None else list(picked)
+        widget = cls.__new__(cls)
+        widget._setup(model, f"render_layer({layer!r}, {len(channels)} channels)", render_kwargs,
+                      batches=-(-len(channels) // max(1, int(batch_size))), channels=len(channels))
+        widget._engine = lambda **run: render_layer(model, layer, channels, batch_size=batch_size, **run,
+                                                    **widget._kwargs)
+        return widget
+
+    def _setup(self, model: nn.Module, title: str, render_kwargs: Dict[str, Any], batches: int,
+               channels: int = 0) -> None:
         self._model = model
-        self._objective = objective
         self._user_callback: Optional[Callable[[Step], None]] = render_kwargs.pop("callback", None)
         render_kwargs.setdefault("progress", False)
         self._kwargs = render_kwargs
-        total = render_kwargs.get("steps", 512) + render_kwargs.get("lbfgs_steps", 0)
+        self._per_batch = render_kwargs.get("steps", 512) + render_kwargs.get("lbfgs_steps", 0)
+        self._channels = channels  # a layer run: the grid has this many places
         self._snapshot_steps = set(render_kwargs.get("thresholds") or ())
         self._stop = threading.Event()
         self._lock = threading.RLock()  # trait updates come from the engine thread and the kernel
         self._running = False
         self.result: Optional[RenderResult] = None
-        super().__init__(title=repr(objective), total=total)
+        super().__init__(title=title, total=self._per_batch * batches)
         self.observe(self._on_stop_requested, "stop_requested")
 
     # -- running -------------------------------------------------------------------------
@@ -87,17 +130,22 @@ class LiveRender(Widget):
         """Show the widget (unless display=False) and render.
 
         Blocking (default): returns the `RenderResult`; a kernel interrupt ends the run with the
-        best images so far. background=True: returns a `RenderHandle` at once.
+        best images so far. background=True: returns a `RenderHandle` at once. A background run
+        that an earlier execution of the same notebook cell started is stopped first.
         """
         if self._running:
             raise RuntimeError("this LiveRender is already running; stop() its handle or wait() first")
+        self._replace_cell_run()
         self._reset("background" if background else "blocking")
         if display:
             from IPython.display import display as show
 
             show(self)
         if not background:
-            return self._work()
+            try:
+                return self._work()
+            finally:
+                self._refresh_displays()
         handle = RenderHandle(self)
         thread = threading.Thread(target=handle._target, name="fviz-live-render", daemon=True)
         handle._thread = thread
@@ -105,21 +153,41 @@ class LiveRender(Widget):
         thread.start()
         return handle
 
+    def _replace_cell_run(self) -> None:
+        """Stop the run this cell started the last time it ran (its widget left with its output)."""
+        cell = current_cell()
+        if cell is None:
+            return
+        with _BY_CELL_LOCK:
+            previous = _BY_CELL.get(cell)
+            _BY_CELL[cell] = weakref.ref(self)
+        previous = previous() if previous is not None else None
+        if previous is not None and previous is not self and previous._running:
+            previous._replaced()
+
+    def _replaced(self) -> None:
+        with self._lock:
+            self.note = REPLACED
+        self._stop.set()
+
     def _reset(self, mode: str) -> None:
         self._running = True
         self._stop.clear()
         self._curves = Curves(MAX_POINTS)
         self._gate = Throttle(UPDATE_INTERVAL)
+        self._batch, self._last_step, self._last_elapsed, self._done_seconds = 0, 0, 0.0, 0.0
+        self._last_images: Optional[np.ndarray] = None
+        self._finished_images: List[np.ndarray] = []  # layer runs: the images of finished batches
         self.result = None
         with self._lock, self.hold_sync():
-            self.mode, self.status, self.error = mode, "running", ""
+            self.mode, self.status, self.error, self.note = mode, "running", "", ""
             self.step, self.phase, self.it_per_s, self.elapsed = 0, "", 0.0, 0.0
             self.frame, self.frame_step, self.history, self.thresholds = b"", 0, {}, []
             self.stop_requested = False
 
     def _work(self) -> RenderResult:
         try:
-            result = render(self._model, self._objective, callback=self._on_step, stop=self._stop, **self._kwargs)
+            result = self._engine(callback=self._on_step, stop=self._stop)
         except NonFiniteLossError as error:
             self._finish(error.result, error=str(error))
             raise
@@ -130,25 +198,52 @@ class LiveRender(Widget):
         return result
 
     def _on_step(self, step: Step) -> None:
-        self._curves.add(step.step, step.loss, step.terms)
+        if step.step < self._last_step:  # a layer run started its next batch
+            self._batch += 1
+            self._done_seconds += self._last_elapsed
+            if self._last_images is not None:
+                self._finished_images.append(self._last_images)
+        self._last_step, self._last_elapsed = step.step, step.elapsed
+        number = self._batch * self._per_batch + step.step
+        elapsed = self._done_seconds + step.elapsed
+        terms = step.terms if not self._channels else {"channel mean": next(iter(step.terms.values()))}
+        self._curves.add(number, step.loss, terms)
         if self._user_callback is not None:
             self._user_callback(step)
         snapshot = step.step in self._snapshot_steps
-        due = self._gate()
+        # a layer run keeps each batch's last images for the grid
+        due = self._gate() or bool(self._channels and step.step == self._per_batch)
         if not (due or snapshot):
             return
         images = step.images
+        if self._channels:
+            self._last_images = images
+            images = self._layer_grid(images)
         with self._lock, self.hold_sync():  # one message carries the frame, the numbers and the curves
             if due:
-                self.step, self.phase = step.step, step.phase
-                self.elapsed = step.elapsed
-                self.it_per_s = step.step / step.elapsed if step.elapsed > 0 else 0.0
+                self.step, self.phase = number, step.phase
+                self.elapsed = elapsed
+                self.it_per_s = number / elapsed if elapsed > 0 else 0.0
                 self.history = self._history()
-                self.frame = encode_frame(self._grid(images), final=False)
-                self.frame_step = step.step
+                self._send_frame(images, final=False)
+                self.frame_step = number
             if snapshot:
                 png = encode_frame(self._grid(images), final=True)
-                self.thresholds = self.thresholds + [{"step": step.step, "png": png}]
+                self.thresholds = self.thresholds + [{"step": number, "png": png}]
+
+    def _layer_grid(self, current: np.ndarray) -> np.ndarray:
+        """Finished channels, the batch in progress, and blank places for the channels to come."""
+        shown = [*self._finished_images, current]
+        images = np.concatenate(shown)[: self._channels]
+        missing = self._channels - len(images)
+        if missing > 0:
+            blank = np.full((missing, *images.shape[1:]), 0.5, dtype=images.dtype)
+            images = np.concatenate([images, blank])
+        return images
+
+    def _send_frame(self, images: np.ndarray, final: bool) -> None:
+        self.frame = encode_frame(self._grid(images), final=final)
+        self.tile, self.columns = [int(images.shape[1]), int(images.shape[2])], grid_columns(len(images))
 
     def _finish(self, result: RenderResult, error: str = "") -> None:
         self.result = result
@@ -160,7 +255,7 @@ class LiveRender(Widget):
             self.it_per_s = float(result.timing.get("it_per_s", 0.0))
             self.history = self._history()
             self.labels = list(result.labels or [])
-            self.frame = encode_frame(self._grid(result.images), final=True)  # final frames are PNG
+            self._send_frame(result.images, final=True)  # final frames are PNG
             self.frame_step = self.step
         self._running = False
 
@@ -180,10 +275,20 @@ class LiveRender(Widget):
 
     @staticmethod
     def _grid(images: np.ndarray) -> np.ndarray:
-        return imaging.grid(images, columns=min(len(images), 8))
+        return imaging.grid(images, columns=grid_columns(len(images)))
 
     def _summary(self) -> Dict[str, Any]:
         return {"objective": self.title, "status": self.status, "step": f"{self.step}/{self.total}"}
+
+    def _picture(self) -> Optional[bytes]:
+        result = self.result
+        if result is None:  # nothing rendered yet: the live view (or the text repr) says so
+            return None
+        steps = np.arange(1, len(result.loss) + 1)
+        terms = {name: np.asarray(values).mean(axis=-1) for name, values in result.terms.items()}
+        status = f"{result.status} · {self.step}/{self.total} steps" + (f" · {self.note}" if self.note else "")
+        return render_picture(result.images, list(result.labels or []), steps=steps, loss=result.loss,
+                              terms=terms, title=self.title, status=status)
 
 
 class Curves:
@@ -257,6 +362,8 @@ class RenderHandle:
             self.widget._work()
         except BaseException as error:  # kept for wait(); the widget already shows it
             self._error = error
+        finally:
+            self.widget._refresh_displays()
 
     @property
     def running(self) -> bool:
@@ -282,6 +389,7 @@ class RenderHandle:
         self._thread.join(timeout)
         if self._thread.is_alive():
             raise TimeoutError(f"render still running after {timeout} s (step {self.widget.step}/{self.widget.total})")
+        self.widget._refresh_displays()  # from the kernel's thread: the saved notebook gets the picture
         if self._error is not None:
             raise self._error
         assert self.widget.result is not None

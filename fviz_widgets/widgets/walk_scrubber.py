@@ -16,12 +16,15 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
+import numpy as np
 import traitlets as t
 
 from ..invariance import InvarianceResult, Walk
 from .base import Widget, bundle, encode_frame
+from .pictures import walks_picture
 
 EXPORT_FORMATS = ("gif", "mp4")
+MAX_EXPORT_SCALE = 16
 
 
 class WalkScrubber(Widget):
@@ -70,22 +73,28 @@ class WalkScrubber(Widget):
         """The walk selected in the picker."""
         return self._walks[self.selected]
 
-    def export(self, path: Union[str, Path], fps: Optional[float] = None) -> Path:
-        """Save the selected walk as GIF or MP4 (by the extension), at the widget's fps."""
-        return self.walk.save(path, fps=fps or self.fps)
+    def export(self, path: Union[str, Path], fps: Optional[float] = None, scale: int = 1) -> Path:
+        """Save the selected walk as GIF or MP4 (by the extension), at the widget's fps, each
+        frame enlarged `scale` times (nearest neighbour; Export in the widget uses the shown scale)."""
+        return self.walk.save(path, fps=fps or self.fps, scale=scale)
 
     def _on_message(self, _widget, content: Dict[str, Any], _buffers) -> None:
         if not isinstance(content, dict) or content.get("type") != "export":
             return
         fmt = content.get("format")
-        walk = int(content.get("walk", self.selected))
+        try:
+            walk = int(content.get("walk", self.selected))
+            scale = min(MAX_EXPORT_SCALE, max(1, int(content.get("scale", 1))))
+        except (TypeError, ValueError):
+            self.send({"type": "export", "error": "cannot export: bad request"})
+            return
         if fmt not in EXPORT_FORMATS or not 0 <= walk < len(self._walks):
             self.send({"type": "export", "error": f"cannot export {fmt!r} of walk {walk}"})
             return
         name = f"walk_{_slug(self._walks[walk].label)}.{fmt}"
         try:
             with tempfile.TemporaryDirectory() as folder:
-                data = self._walks[walk].save(Path(folder) / name, fps=self.fps).read_bytes()
+                data = self._walks[walk].save(Path(folder) / name, fps=self.fps, scale=scale).read_bytes()
         except Exception as error:  # shown in the widget: e.g. MP4 without imageio-ffmpeg
             self.send({"type": "export", "error": f"export failed: {error}"})
             return
@@ -93,6 +102,10 @@ class WalkScrubber(Widget):
 
     def _summary(self) -> Dict[str, Any]:
         return {"walks": [w.label for w in self._walks], "frames": [len(w) for w in self._walks]}
+
+    def _picture(self) -> bytes:
+        return walks_picture([{"label": w.label if w.curvature is None else f"{w.label} (κ = {w.curvature:.3g})", "images": w.images, "t": np.asarray(w.t), "g": np.asarray(w.values),
+                               "threshold": w.threshold} for w in self._walks])
 
 
 def _payload(walk: Walk) -> Dict[str, Any]:

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from ..core.model import IMAGENET_MEAN, IMAGENET_STD, Preprocess, attach_preprocess
+from ..datasets.shapes import CLASSES
 from .efficientnet import EfficientNetLite, efficientnet_lite, efficientnet_lite0, imagenet_class, imagenet_classes
 from .fer import FERMiniXception, fer_emotion
 from .shapes_cnn import PREPROCESS, ShapesCNN, weights_filename
@@ -77,12 +78,15 @@ def shapes_cnn(activation: str = "relu", holdout: Optional[str] = None, *, weigh
             classifiers (ReLU only; see their model cards).
         pretrained: load the packaged weights; otherwise a randomly initialised network.
 
+    The model's `classes` name its 10 outputs (`fviz_widgets.datasets.CLASSES`).
+
     Example:
         >>> model = shapes_cnn("relu", holdout="grid")
-        >>> model.conv1.weight.shape
-        torch.Size([16, 3, 5, 5])
+        >>> model.conv1.weight.shape, model.classes[4]
+        (torch.Size([16, 3, 5, 5]), 'grid')
     """
     model = ShapesCNN(activation)
+    model.classes = list(CLASSES)
     if pretrained:
         path = WEIGHTS_DIR / weights_filename(activation, holdout, weight_decay)
         if not path.is_file():

@@ -153,3 +153,36 @@ def test_a_record_with_html_in_its_strings_stays_inert_in_jupyterlab(lab, page):
         assert markup.count() == 0, f"cell {i} made markup from record strings: {markup.all_inner_texts()}"
     assert "invalid record name" in cells.nth(2).locator(".jp-OutputArea").text_content()
     assert page.evaluate("() => window.pwned") is None
+
+
+RERUN_CELLS = [
+    "import fviz_widgets as fv\nmodel = fv.zoo.shapes_cnn()\nruns = []",
+    # the first execution runs (almost) forever; the re-run of the same cell asks for 300 steps
+    "steps = 300 if runs else 100_000\nhandle = fv.LiveRender(model, 'conv3:7', steps=steps).run(background=True)\n"
+    "runs.append(handle)",
+    "print([r.status for r in runs], runs[0].widget.note)",
+]
+
+
+def test_rerunning_a_background_cell_stops_the_run_it_replaces(lab, page):
+    root, url = lab
+    write_notebook(root / "rerun.ipynb", RERUN_CELLS)
+    panel = run_all(page, url, "rerun.ipynb")
+    cells = panel.locator(".jp-CodeCell")
+    cells.nth(1).locator(".fviz-live").wait_for(timeout=90_000)
+    page.wait_for_function(
+        "() => { const m = document.querySelectorAll('.jp-CodeCell')[1].querySelector('.fviz-meta');"
+        " return m && Number(m.textContent.match(/step (\\d+)/)[1]) > 5; }", timeout=60_000)
+    cells.nth(1).locator(".jp-InputPrompt").click()  # select the cell (command mode) and run it again
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.jp-CodeCell')[1].querySelector('.fviz-status')?.textContent === 'completed'",
+        timeout=120_000)
+    cells.nth(2).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.jp-CodeCell')[2].querySelector('.jp-OutputArea-output')"
+        "?.textContent.includes('completed')", timeout=60_000)
+    printed = cells.nth(2).locator(".jp-OutputArea-output").first.text_content()
+    assert printed.strip() == "['stopped', 'completed'] stopped: its cell was run again"
+    assert page.errors == []

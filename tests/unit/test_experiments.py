@@ -134,3 +134,17 @@ def test_cli_runs_a_config_file_into_a_record(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["ifv", "summarize", str(tmp_path / "nothing")]) == 2
     assert capsys.readouterr().err.startswith("fviz: error: no experiment records")
+
+
+def test_shipped_summary_only_records_say_what_they_hold_and_how_to_get_the_rest():
+    import fviz_widgets as fv
+
+    shipped = Path(__file__).resolve().parents[2] / "experiments" / "results" / "classifier_wd"
+    with pytest.raises(FileNotFoundError, match=r"holds the records model_kwargs=relu-True.*load one of them"):
+        load_record(shipped)
+    record = load_record(shipped / "model_kwargs=relu-True")
+    assert record.arrays == {} and record.summary["n"] > 0
+    with pytest.raises(FileNotFoundError, match="fviz ifv run"):
+        record.results()
+    with pytest.raises(FileNotFoundError, match=r"summary only.*record.markdown\(\)"):
+        fv.IFVExplorer(record)

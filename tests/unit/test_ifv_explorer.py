@@ -37,7 +37,7 @@ def test_the_payload_is_the_record_it_was_given(record):
     assert len(explorer.samples) == 7
     assert [s["label"] for s in explorer.samples[-2:]] == ["#5 · e0", "#6 · e7"]
     assert explorer.info == {"name": "tiny", "layer": "conv3", "beta": 2.0, "aggregation": "maxpool_mean", "m": 8,
-                             "channels": [str(k) for k in range(8)]}
+                             "channels": [str(k) for k in range(8)], "channel_title": "channel"}
     assert [(s["dim"], s["restricted"]) for s in explorer.spaces] == [(8, False), (6, True)]
     assert explorer.space == 1, "the record's selected critical space is in use"
     assert explorer.spaces[1]["label"].endswith("· selected") and explorer.spaces[1]["trivial"]
