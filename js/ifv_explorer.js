@@ -3,7 +3,8 @@
  * critical spaces happens here only (every prediction is precomputed); "re-optimize" asks the
  * kernel for the SSIM stability check of the selected sample and shows its reply.
  *
- * Traits: info {name, layer, beta, aggregation, m, channels: string[]};
+ * Traits: info {name, layer, beta, aggregation, m, channels: string[] (class names for a classifier's
+ *   output), channel_title: "class" | "channel" (missing in older states: "channel")};
  * samples [{label, image: bytes, target: number[]|null, response: number[] (unit), response_norm,
  *   theta: number[][] (one per space), angles: [{predicted, response, predicted_vs_response,
  *   predicted_vs_target}] (one per space), singular_values: number[], inactive: int[], ssim_recorded}];
@@ -11,22 +12,24 @@
  * stability {"sample:space": {steps, ssim}}; can_reoptimize; reopt_note.
  */
 import { decode } from "./lib/images.js";
-import { drawBitmap } from "./lib/canvas.js";
+import { drawBitmap, zoomable } from "./lib/canvas.js";
 import { LinePlot } from "./lib/plot.js";
 import { GroupedBars } from "./lib/bars.js";
-import { el, setText, fmt } from "./lib/dom.js";
+import { KEYS, el, setText, fmt } from "./lib/dom.js";
 import { ensureStyle } from "./lib/style.js";
 import { toBytes } from "./lib/bytes.js";
 
-const DISPLAY_WIDTH = 160;
+const DISPLAY = { min: 192, max: 384 };
 const SSIM_NAMES = [["predicted", "θ̂"], ["target", "θ₀"], ["response", "ρ"], ["random", "random"]];
 const COLORS = { target: "#6b7280", predicted: "#2563eb", response: "#f59e0b" };
 const CSS = `
+.fviz-ifv [hidden] { display: none !important; }
 .fviz-ifv .fviz-angles div { font-variant-numeric: tabular-nums; }
 .fviz-ifv .fviz-ssim { border-collapse: collapse; margin-top: 4px; }
 .fviz-ifv .fviz-ssim td, .fviz-ifv .fviz-ssim th { padding: 0 8px 0 0; text-align: left; font-weight: normal; }
 .fviz-ifv .fviz-ssim td { font-variant-numeric: tabular-nums; }
-.fviz-ifv .fviz-noimage { width: ${DISPLAY_WIDTH}px; color: #777; }
+.fviz-ifv .fviz-noimage { width: ${DISPLAY.min}px; max-width: 100%; color: var(--fviz-fg-muted); }
+.fviz-ifv .fviz-angles { min-width: 0; overflow-wrap: anywhere; }
 `;
 
 const deg = (x) => (x == null ? "–" : `${fmt(x)}°`);
@@ -34,9 +37,9 @@ const score = (x) => (Number.isFinite(x) ? x.toFixed(4) : "–");  // SSIMs sit 
 
 function render({ model, el: host }) {
   const title = el("span", { class: "fviz-title" });
-  const picker = el("select", { class: "fviz-picker", "aria-label": "sample" });
-  const prev = el("button", { type: "button", text: "◀", "aria-label": "previous sample", class: "fviz-prev" });
-  const next = el("button", { type: "button", text: "▶", "aria-label": "next sample", class: "fviz-next" });
+  const picker = el("select", { class: "fviz-picker", "aria-label": "sample", ...KEYS });
+  const prev = el("button", { type: "button", text: "◀", "aria-label": "previous sample", class: "fviz-prev", ...KEYS });
+  const next = el("button", { type: "button", text: "▶", "aria-label": "next sample", class: "fviz-next", ...KEYS });
   const canvas = el("canvas", { class: "fviz-frame", width: 1, height: 1 });
   const noImage = el("div", { class: "fviz-hint fviz-noimage", text: "no realization image" });
   const caption = el("div", { class: "fviz-meta fviz-caption" });
@@ -45,12 +48,13 @@ function render({ model, el: host }) {
   const angleResponse = el("div", { class: "fviz-angle-response" });
   const angleVsResponse = el("div", { class: "fviz-angle-pvr" });
   const responseInfo = el("div", { class: "fviz-meta fviz-response-info" });
-  const spacePicker = el("select", { class: "fviz-space-picker", "aria-label": "critical space" });
+  const spacePicker = el("select", { class: "fviz-space-picker", "aria-label": "critical space", ...KEYS });
   const spaceInfo = el("div", { class: "fviz-meta fviz-space-info" });
   const trivialInfo = el("div", { class: "fviz-meta fviz-trivial" });
-  const bars = new GroupedBars({ width: 520, height: 150, title: "" });
-  const spectrum = new LinePlot({ width: 220, height: 150, title: "log₁₀ σ(M)" });
-  const reopt = el("button", { type: "button", text: "re-optimize", class: "fviz-reopt" });
+  const bars = new GroupedBars({ width: 480, height: 170, ylabel: "component" });
+  const spectrum = new LinePlot({ width: 240, height: 170, title: "singular values of M", xlabel: "index k",
+    ylabel: "log₁₀ σₖ", integerX: true });
+  const reopt = el("button", { type: "button", text: "re-optimize", class: "fviz-reopt", ...KEYS });
   const status = el("span", { class: "fviz-hint fviz-reopt-status", role: "status" });
   const ssimSource = el("div", { class: "fviz-meta fviz-ssim-source" });
   const ssimBody = el("tbody");
@@ -72,6 +76,7 @@ function render({ model, el: host }) {
   root.prepend(style);
   ensureStyle(root);
   host.replaceChildren(root);
+  zoomable(canvas);
 
   const replies = new Map();   // "sample:space" → {steps, ssim}, from messages (the trait may lag)
   let pending = null;          // the request waiting for its reply
@@ -108,7 +113,7 @@ function render({ model, el: host }) {
     const index = selected();
     decode(bytes).then((bitmap) => {
       if (mine !== generation) { bitmap.close(); return; }
-      drawBitmap(canvas, bitmap, DISPLAY_WIDTH);
+      drawBitmap(canvas, bitmap, DISPLAY);
       canvas.dataset.sample = String(index);
     }, (error) => console.warn("fviz: image decode failed", error));
   }
@@ -127,7 +132,9 @@ function render({ model, el: host }) {
     const theta = sample.theta?.[s] ?? [];
     const angles = sample.angles?.[s] ?? {};
     const channels = info().channels ?? theta.map((_, k) => `e${k}`);
+    const channelTitle = info().channel_title || "channel";
     setText(caption, sample.label);
+    bars.setLabels({ title: `unit directions per ${channelTitle}`, xlabel: channelTitle });
 
     const series = [];
     if (sample.target) series.push({ name: "θ₀ target", values: sample.target, color: COLORS.target });
@@ -147,10 +154,11 @@ function render({ model, el: host }) {
 
     setText(spaceInfo, `in use: ${restricted ? `dim ${space.dim} of ${space.m}` : "none"}`);
     const trivial = space?.trivial ?? [];
-    setText(trivialInfo, trivial.length ? `trivial: ${trivial.join(", ")}` : "");
+    setText(trivialInfo, trivial.length ? `trivial: ${trivial.map((t) => named(t, channels)).join(", ")}` : "");
 
     const sv = (sample.singular_values ?? []).map((x) => (x > 0 ? Math.log10(x) : NaN));
-    spectrum.update({ series: [{ name: "σ", y: sv }], marker: Number.isFinite(sv[0]) ? { x: 0, y: sv[0] } : undefined });
+    spectrum.update({ series: [{ name: "σ", x: sv.map((_, k) => k), y: sv }], xlim: [0, Math.max(1, sv.length - 1)],
+      marker: Number.isFinite(sv[0]) ? { x: 0, y: sv[0] } : undefined });
 
     showSSIM();
   }
@@ -235,8 +243,18 @@ function render({ model, el: host }) {
 
   return () => {
     generation++;
+    bars.disconnect();
     for (const [event, handler] of listeners) model.off(event, handler);
   };
+}
+
+/**
+ * A trivial direction in words ("e4", "+0.71·e3 -0.71·e5") with the features' names in place of
+ * e<k> when they are names (class names), not just channel numbers.
+ */
+function named(text, channels) {
+  if (channels.every((c) => /^\d+$/.test(String(c)))) return text;
+  return String(text).replace(/\be(\d+)\b/g, (whole, k) => channels[Number(k)] ?? whole);
 }
 
 export default { render };

@@ -6,33 +6,41 @@
  * Trait `walks`: [{label, kind, kappa, t: number[], g: number[], threshold, a, b, frames: bytes[]}]
  */
 import { decode } from "./lib/images.js";
-import { drawBitmap } from "./lib/canvas.js";
+import { displayScale, drawBitmap, zoomable } from "./lib/canvas.js";
 import { LinePlot } from "./lib/plot.js";
-import { el, setText, fmt } from "./lib/dom.js";
+import { el, setText, fmt, KEYS } from "./lib/dom.js";
 import { ensureStyle } from "./lib/style.js";
 import { toBytes } from "./lib/bytes.js";
 
-const DISPLAY_WIDTH = 256;
+const FRAME_MIN = 256;  // CSS px, at least (an integer enlargement); exports are written at the shown scale
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
+const CSS = `
+.fviz-walk .fviz-player { display: flex; flex-direction: column; gap: 2px; }
+.fviz-walk .fviz-slider { display: block; max-width: 100%; margin: 4px 0 0; }
+.fviz-walk .fviz-picker { min-width: 0; }
+`;
 
 function render({ model, el: host }) {
-  const picker = el("select", { class: "fviz-picker", "aria-label": "direction" });
-  const canvas = el("canvas", { class: "fviz-frame", width: 1, height: 1 });
-  const plot = new LinePlot({ width: 320, height: 150, title: "g(φ(t))" });
-  const slider = el("input", { type: "range", min: 0, max: 0, step: 1, value: 0, "aria-label": "t", class: "fviz-slider" });
+  const picker = el("select", { class: "fviz-picker", "aria-label": "direction", ...KEYS });
+  const canvas = zoomable(el("canvas", { class: "fviz-frame", width: 1, height: 1, ...KEYS }));
+  const plot = new LinePlot({ width: 320, height: 170, title: "response along the walk", xlabel: "t", ylabel: "g(φ(t))" });
+  const slider = el("input", { type: "range", min: 0, max: 0, step: 1, value: 0, "aria-label": "t", class: "fviz-slider", ...KEYS });
   const readout = el("span", { class: "fviz-meta fviz-readout" });
-  const play = el("button", { type: "button", text: "Play" });
-  const loop = el("input", { type: "checkbox", "aria-label": "loop" });
-  const speed = el("select", { "aria-label": "speed" }, SPEEDS.map((s) => el("option", { value: s, text: `${s}×` })));
-  const exportGif = el("button", { type: "button", text: "Export GIF" });
-  const exportMp4 = el("button", { type: "button", text: "Export MP4" });
-  const message = el("span", { class: "fviz-hint" });
+  const play = el("button", { type: "button", text: "Play", ...KEYS });
+  const loop = el("input", { type: "checkbox", "aria-label": "loop", ...KEYS });
+  const speed = el("select", { "aria-label": "speed", ...KEYS }, SPEEDS.map((s) => el("option", { value: s, text: `${s}×` })));
+  const exportGif = el("button", { type: "button", text: "Export GIF", ...KEYS });
+  const exportMp4 = el("button", { type: "button", text: "Export MP4", ...KEYS });
+  const message = el("span", { class: "fviz-hint", role: "status" });
   const root = el("div", { class: "fviz fviz-walk" },
     el("div", { class: "fviz-head" }, el("span", { class: "fviz-title", text: "geodesic walk" }), picker),
-    el("div", { class: "fviz-row" }, el("div", {}, canvas, el("div", {}, slider), readout), plot.node),
+    el("div", { class: "fviz-row" }, el("div", { class: "fviz-player" }, canvas, slider, readout), plot.node),
     el("div", { class: "fviz-controls" }, play, el("label", {}, loop, " loop"), el("label", {}, "speed ", speed),
       exportGif, exportMp4, message),
   );
+  const style = document.createElement("style");
+  style.textContent = CSS;
+  root.prepend(style);
   ensureStyle(root);
   host.replaceChildren(root);
   speed.value = "1";
@@ -73,7 +81,10 @@ function render({ model, el: host }) {
     if (!walk) return;
     const i = index();
     const bitmap = bitmaps[i];
-    if (bitmap) drawBitmap(canvas, bitmap, DISPLAY_WIDTH, true);  // keep: the cache is reused
+    if (bitmap) {
+      drawBitmap(canvas, bitmap, { min: FRAME_MIN, max: room() }, true);  // keep: the cache is reused
+      slider.style.width = canvas.style.width;
+    }
     const t = walk.t[i];
     setText(readout, `frame ${i + 1} / ${walk.frames.length} · t = ${fmt(t)} · g = ${fmt(walk.g[i])}`);
     plot.update({
@@ -114,9 +125,42 @@ function render({ model, el: host }) {
     delete root.dataset.playing;
   }
 
+  /** Width inside the widget's padding (Infinity while it is not laid out). */
+  function room() {
+    const style = getComputedStyle(root);
+    const width = root.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return width > 0 ? width : Infinity;
+  }
+
+  function goTo(i) {
+    const walk = current();
+    if (!walk) return;
+    stop();
+    slider.value = String(Math.max(0, Math.min(walk.frames.length - 1, i)));
+    show();
+    model.set("index", index());
+    model.save_changes();
+  }
+
+  /** Arrow, Page and Home/End keys step through the frames (handled here: JupyterLab would take them). */
+  function onKey(event) {
+    const walk = current();
+    if (!walk) return;
+    const page = Math.max(1, Math.round(walk.frames.length / 10));
+    const moves = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1, PageDown: -page, PageUp: page };
+    let i;
+    if (event.key in moves) i = index() + moves[event.key];
+    else if (event.key === "Home") i = 0;
+    else if (event.key === "End") i = walk.frames.length - 1;
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+    goTo(i);
+  }
+
   function requestExport(format) {
     setText(message, `asking the kernel for ${format.toUpperCase()}…`);
-    model.send({ type: "export", format, walk: model.get("selected") });
+    model.send({ type: "export", format, walk: model.get("selected"), scale: displayScale(canvas) });
   }
 
   function onMessage(msg, buffers) {
@@ -134,6 +178,7 @@ function render({ model, el: host }) {
   }
 
   slider.addEventListener("input", () => { stop(); show(); });
+  for (const node of [slider, canvas, play]) node.addEventListener("keydown", onKey);
   slider.addEventListener("change", () => { model.set("index", index()); model.save_changes(); });
   picker.addEventListener("change", () => { model.set("selected", Number(picker.value)); model.save_changes(); });
   play.addEventListener("click", () => (timer === null ? start() : stop()));

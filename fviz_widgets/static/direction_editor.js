@@ -47,19 +47,54 @@ var LatestFrame = class {
 };
 
 // lib/canvas.js
-function drawBitmap(canvas, bitmap, displayWidth, keep = false) {
+function drawBitmap(canvas, bitmap, display, keep = false) {
   if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
   if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
   const ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   ctx.drawImage(bitmap, 0, 0);
   if (!keep) bitmap.close();
-  if (displayWidth) fitWidth(canvas, displayWidth);
+  if (display) showAt(canvas, typeof display === "number" ? { min: display } : display);
 }
-function fitWidth(canvas, width) {
-  const factor = Math.max(1, Math.floor(width / canvas.width));
-  canvas.style.width = `${Math.min(width, canvas.width * factor)}px`;
+function showAt(canvas, { min = 0, max = Infinity } = {}) {
+  const w = canvas.width;
+  let scale = Math.max(1, Math.ceil(min / w));
+  if (Number.isFinite(max) && max > 0) scale = Math.max(1, Math.min(scale, Math.floor(max / w)));
+  canvas.dataset.scale = String(scale);
   canvas.style.imageRendering = "pixelated";
+  canvas.style.maxWidth = "100%";
+  canvas.style.height = "auto";
+  canvas.style.width = `${(canvas.classList.contains("fviz-zoomed") ? zoomedScale(canvas, scale) : scale) * w}px`;
+}
+function zoomedScale(canvas, scale) {
+  const root = canvas.closest(".fviz") ?? canvas.parentElement;
+  if (!root) return scale;
+  const style = getComputedStyle(root);
+  const room = root.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const fit = Math.floor(room / canvas.width);
+  return fit > scale ? fit : room / canvas.width;
+}
+function zoomable(canvas) {
+  canvas.classList.add("fviz-zoomable");
+  canvas.setAttribute("tabindex", "0");
+  canvas.setAttribute("role", "button");
+  canvas.setAttribute("aria-pressed", "false");
+  canvas.setAttribute("aria-label", "click to zoom");
+  canvas.title = "click to zoom";
+  const toggle = () => {
+    const zoomed = canvas.classList.toggle("fviz-zoomed");
+    canvas.setAttribute("aria-pressed", String(zoomed));
+    canvas.title = zoomed ? "click to zoom out" : "click to zoom";
+    showAt(canvas, { min: (Number(canvas.dataset.scale) || 1) * canvas.width });
+  };
+  canvas.addEventListener("click", toggle);
+  canvas.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    event.stopPropagation();
+    toggle();
+  });
+  return canvas;
 }
 
 // lib/dom.js
@@ -96,6 +131,7 @@ function fmt(x) {
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(2);
   return Number(x.toPrecision(3)).toString();
 }
+var KEYS = Object.freeze({ "data-lm-suppress-shortcuts": "" });
 
 // lib/throttle.js
 function throttle(fn, ms) {
@@ -125,25 +161,76 @@ function throttle(fn, ms) {
 
 // lib/style.js
 var CSS = `
-.fviz { font: 12px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; max-width: 760px; }
+.fviz {
+  --fviz-fg: var(--jp-ui-font-color1, var(--vscode-editor-foreground, #1f2328));
+  --fviz-fg-muted: var(--jp-ui-font-color2, var(--vscode-descriptionForeground, #4d5561));
+  --fviz-bg: var(--jp-layout-color0, var(--vscode-editor-background, #ffffff));
+  --fviz-panel: var(--jp-layout-color2, color-mix(in srgb, var(--fviz-fg) 8%, var(--fviz-bg)));
+  --fviz-border: var(--jp-border-color1, color-mix(in srgb, var(--fviz-fg) 28%, var(--fviz-bg)));
+  --fviz-accent: var(--jp-brand-color1, #1967d2);
+  --fviz-negative: var(--jp-error-color1, #c62828);
+  --fviz-error: var(--jp-error-color1, #b3261e);
+  --fviz-status-running-bg: color-mix(in srgb, var(--fviz-accent) 22%, var(--fviz-bg));
+  --fviz-status-ok-bg: color-mix(in srgb, var(--jp-success-color1, #2e7d32) 22%, var(--fviz-bg));
+  --fviz-status-warn-bg: color-mix(in srgb, var(--jp-warn-color1, #ef6c00) 24%, var(--fviz-bg));
+  --fviz-status-fail-bg: color-mix(in srgb, var(--fviz-error) 22%, var(--fviz-bg));
+  box-sizing: border-box; max-width: min(760px, 100%); padding: 6px 8px; border-radius: 4px;
+  font: 12px/1.4 var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", sans-serif);
+  color: var(--fviz-fg); background: var(--fviz-bg);
+}
+@supports not (color: color-mix(in srgb, red 50%, blue)) {
+  .fviz {
+    --fviz-panel: var(--jp-layout-color2, #eef0f3); --fviz-border: var(--jp-border-color1, #c4c9d0);
+    --fviz-status-running-bg: var(--jp-brand-color3, #d6e4fb); --fviz-status-ok-bg: var(--jp-success-color3, #d7ecd9);
+    --fviz-status-warn-bg: var(--jp-warn-color3, #fde3c8); --fviz-status-fail-bg: var(--jp-error-color3, #f6d5d3);
+  }
+}
 .fviz .fviz-row { display: flex; gap: 12px; align-items: flex-start; flex-wrap: wrap; }
-.fviz .fviz-head { display: flex; justify-content: space-between; gap: 8px; margin-bottom: 4px; }
-.fviz .fviz-title { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
-.fviz .fviz-status { padding: 0 6px; border-radius: 8px; background: #eee; white-space: nowrap; }
-.fviz .fviz-status[data-status="running"] { background: #dbeafe; }
-.fviz .fviz-status[data-status="completed"] { background: #dcfce7; }
+.fviz .fviz-row > * { min-width: 0; max-width: 100%; }
+.fviz .fviz-head { display: flex; justify-content: space-between; align-items: baseline; gap: 4px 8px;
+  flex-wrap: wrap; margin-bottom: 4px; }
+.fviz .fviz-title { font-family: var(--jp-code-font-family, ui-monospace, monospace); overflow-wrap: anywhere; min-width: 0; }
+.fviz .fviz-status { padding: 0 6px; border-radius: 8px; background: var(--fviz-panel); color: var(--fviz-fg); white-space: nowrap; }
+.fviz .fviz-status[data-status="running"], .fviz .fviz-status[data-status="idle"] { background: var(--fviz-status-running-bg); }
+.fviz .fviz-status[data-status="completed"] { background: var(--fviz-status-ok-bg); }
 .fviz .fviz-status[data-status="stopped"], .fviz .fviz-status[data-status="interrupted"],
-.fviz .fviz-status[data-status="stopping"] { background: #fef3c7; }
-.fviz .fviz-status[data-status="failed"] { background: #fee2e2; }
-.fviz .fviz-meta { color: #555; font-variant-numeric: tabular-nums; }
-.fviz canvas.fviz-frame { border: 1px solid #ddd; background: #fafafa; image-rendering: pixelated; }
-.fviz .fviz-strip { display: flex; gap: 6px; overflow-x: auto; margin-top: 6px; }
-.fviz .fviz-strip figure { margin: 0; text-align: center; color: #555; font-size: 10px; }
-.fviz .fviz-strip canvas { width: 64px; image-rendering: pixelated; border: 1px solid #ddd; display: block; }
+.fviz .fviz-status[data-status="stopping"], .fviz .fviz-status[data-pending] { background: var(--fviz-status-warn-bg); }
+.fviz .fviz-status[data-status="failed"] { background: var(--fviz-status-fail-bg); }
+.fviz .fviz-meta { color: var(--fviz-fg-muted); font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.fviz .fviz-hint { color: var(--fviz-fg); overflow-wrap: anywhere; min-width: 0; }
+.fviz .fviz-error { color: var(--fviz-error); white-space: pre-wrap; overflow-wrap: anywhere; }
+.fviz .fviz-error:empty, .fviz .fviz-hint:empty { display: none; }
+.fviz canvas.fviz-frame { display: block; max-width: 100%; height: auto; image-rendering: pixelated;
+  background: var(--fviz-panel); box-shadow: 0 0 0 1px var(--fviz-border); }
+.fviz canvas.fviz-zoomable { cursor: zoom-in; }
+.fviz canvas.fviz-zoomable.fviz-zoomed { cursor: zoom-out; }
+.fviz .fviz-strip { display: flex; gap: 8px; overflow-x: auto; margin-top: 6px; padding: 1px; }
+.fviz .fviz-strip:empty { display: none; }
+.fviz .fviz-strip figure { margin: 0; flex: 0 0 auto; color: var(--fviz-fg-muted); font-size: 11px; }
+.fviz .fviz-strip canvas { display: block; image-rendering: pixelated; box-shadow: 0 0 0 1px var(--fviz-border); }
 .fviz .fviz-controls { display: flex; gap: 6px; align-items: center; margin-top: 6px; flex-wrap: wrap; }
-.fviz button { font: inherit; padding: 2px 10px; }
-.fviz .fviz-hint { color: #555; }
-.fviz .fviz-error { color: #b91c1c; white-space: pre-wrap; }
+.fviz button, .fviz select, .fviz input:not([type="range"]):not([type="checkbox"]):not([type="radio"]) {
+  font: inherit; color: var(--fviz-fg); background: var(--fviz-bg); border: 1px solid var(--fviz-border);
+  border-radius: 3px; padding: 1px 6px; max-width: 100%; }
+.fviz button { background: var(--fviz-panel); padding: 2px 10px; cursor: pointer; }
+.fviz button:hover:not(:disabled) { border-color: var(--fviz-accent); }
+.fviz button:disabled { background: transparent; color: var(--fviz-fg-muted); border-style: dashed; cursor: default; }
+.fviz option, .fviz optgroup { color: var(--fviz-fg); background: var(--fviz-bg); }
+.fviz input[type="range"], .fviz input[type="checkbox"], .fviz input[type="radio"] { accent-color: var(--fviz-accent); }
+.fviz label { color: var(--fviz-fg); }
+.fviz :focus-visible { outline: 2px solid var(--fviz-accent); outline-offset: 1px; }
+.fviz table { border-collapse: collapse; }
+.fviz th, .fviz td { color: var(--fviz-fg); border-bottom: 1px solid var(--fviz-border); }
+.fviz svg.fviz-plot { display: block; max-width: 100%; height: auto; font-family: inherit; }
+.fviz .fviz-plot text { fill: var(--fviz-fg); font-size: 10px; }
+.fviz .fviz-plot .fviz-plot-title { font-size: 11px; font-weight: 600; }
+.fviz .fviz-plot .fviz-tick, .fviz .fviz-plot .fviz-note { fill: var(--fviz-fg-muted); }
+.fviz .fviz-plot .fviz-ref-label { paint-order: stroke; stroke: var(--fviz-bg); stroke-width: 3px; stroke-linejoin: round; }
+.fviz .fviz-plot .fviz-box { fill: none; stroke: var(--fviz-border); }
+.fviz .fviz-plot .fviz-grid { stroke: var(--fviz-border); stroke-opacity: 0.5; }
+.fviz .fviz-plot .fviz-axis, .fviz .fviz-plot .fviz-zero { stroke: var(--fviz-fg-muted); }
+.fviz .fviz-plot .fviz-ref { stroke: var(--fviz-fg-muted); stroke-dasharray: 4 3; }
+.fviz .fviz-plot .fviz-marker { fill: var(--fviz-negative); stroke: var(--fviz-bg); stroke-width: 1; }
 `;
 function ensureStyle(root) {
   if (root.querySelector(":scope > style[data-fviz]")) return;
@@ -151,6 +238,24 @@ function ensureStyle(root) {
   style.dataset.fviz = "";
   style.textContent = CSS;
   root.prepend(style);
+}
+
+// lib/plot.js
+var FONT = 10;
+var FAMILY = 'system-ui, -apple-system, "Segoe UI", sans-serif';
+var measurer = null;
+function textWidth(text, size = FONT, node = null, weight = "") {
+  measurer ?? (measurer = document.createElement("canvas").getContext("2d"));
+  const family = node?.isConnected ? getComputedStyle(node).fontFamily || FAMILY : FAMILY;
+  measurer.font = `${weight} ${size}px ${family}`;
+  return measurer.measureText(String(text)).width;
+}
+
+// lib/bars.js
+var LINE = FONT + 4;
+var NICE_STEPS = [1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 200, 250, 256, 500, 512, 1e3];
+function niceStep(x) {
+  return NICE_STEPS.find((s) => s >= x) ?? Math.ceil(x);
 }
 
 // lib/vector.js
@@ -224,7 +329,14 @@ function mix(anchors, weights) {
 
 // direction_editor.js
 var BAR_HEIGHT = 120;
+var BAR_MIN = 6;
+var BAR_MAX = 24;
+var GAP = 1;
+var SIDE = 8;
+var TICK_FONT = 10;
 var PAD = 150;
+var PAD_MARGIN = 14;
+var MARKERS = ["A", "B", "C", "D"];
 var FAMILIES = [
   ["direction", "dot \u27E8a, v\u27E9"],
   ["direction_cossim", "dot \xD7 cos\u207F"],
@@ -233,43 +345,91 @@ var FAMILIES = [
   ["dot_orthogonal", "dot \u2212 orthogonal penalty"]
 ];
 var CSS2 = `
-.fviz-dir .fviz-bars { display: flex; align-items: stretch; gap: 1px; height: ${BAR_HEIGHT}px; user-select: none; touch-action: none; }
-.fviz-dir .fviz-bar { position: relative; flex: 0 0 auto; background: #f4f4f5; cursor: ns-resize; outline: none; }
-.fviz-dir .fviz-bar:focus-visible, .fviz-dir .fviz-bar[aria-selected="true"] { box-shadow: inset 0 0 0 1px #2563eb; }
-.fviz-dir .fviz-bar .fviz-fill { position: absolute; left: 0; right: 0; background: #2563eb; }
-.fviz-dir .fviz-bar .fviz-fill.neg { background: #dc2626; }
-.fviz-dir .fviz-bar .fviz-zero { position: absolute; left: 0; right: 0; top: 50%; border-top: 1px solid #999; }
-.fviz-dir .fviz-thumbs { display: flex; gap: 1px; }
+.fviz-dir .fviz-chart { display: flex; align-items: flex-start; max-width: 100%; padding-top: 7px; }
+.fviz-dir .fviz-axis { flex: 0 0 auto; display: flex; align-items: flex-start; }
+.fviz-dir .fviz-axis-title { writing-mode: vertical-rl; transform: rotate(180deg); height: ${BAR_HEIGHT}px;
+  text-align: center; font-size: ${TICK_FONT}px; color: var(--fviz-fg-muted); margin-right: 2px; }
+.fviz-dir .fviz-axis-scale { position: relative; height: ${BAR_HEIGHT}px; border-right: 1px solid var(--fviz-border); }
+.fviz-dir .fviz-axis-scale span { position: absolute; right: 5px; transform: translateY(-50%); font-size: ${TICK_FONT}px;
+  line-height: 1; color: var(--fviz-fg-muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
+.fviz-dir .fviz-axis-scale span::after { content: ""; position: absolute; right: -5px; top: 50%; width: 4px;
+  border-top: 1px solid var(--fviz-border); }
+.fviz-dir .fviz-bars-scroll { flex: 1 1 0; min-width: 0; overflow-x: auto; overflow-y: hidden; padding: 0 ${SIDE}px 4px; }
+.fviz-dir .fviz-bars-inner { width: max-content; }
+.fviz-dir .fviz-bars { display: flex; align-items: stretch; gap: ${GAP}px; height: ${BAR_HEIGHT}px; user-select: none; touch-action: none; }
+.fviz-dir .fviz-bar { position: relative; flex: 0 0 auto; background: var(--fviz-panel); cursor: ns-resize; outline: none; }
+.fviz-dir .fviz-bar:focus-visible, .fviz-dir .fviz-bar[aria-selected="true"] { box-shadow: 0 0 0 1px var(--fviz-fg); z-index: 1; }
+.fviz-dir .fviz-bar .fviz-fill { position: absolute; left: 0; right: 0; background: var(--fviz-accent); }
+.fviz-dir .fviz-bar .fviz-fill.neg { background: var(--fviz-negative); }
+.fviz-dir .fviz-bar .fviz-zero { position: absolute; left: 0; right: 0; top: 50%; border-top: 1px solid var(--fviz-border); }
+.fviz-dir .fviz-ticks { position: relative; height: ${TICK_FONT + 6}px; margin-top: 2px; }
+.fviz-dir .fviz-tick { position: absolute; top: 0; transform: translateX(-50%); font-size: ${TICK_FONT}px; line-height: 1.3;
+  color: var(--fviz-fg-muted); font-variant-numeric: tabular-nums; white-space: nowrap; cursor: pointer; }
+.fviz-dir .fviz-tick.selected { color: var(--fviz-fg); font-weight: bold; border-top: 2px solid var(--fviz-accent); }
+.fviz-dir .fviz-ticks-title { font-size: ${TICK_FONT}px; color: var(--fviz-fg-muted); text-align: center; }
+.fviz-dir .fviz-images { margin-top: 8px; }
+.fviz-dir figure { margin: 0; }
+.fviz-dir [hidden] { display: none !important; }
+.fviz-dir .fviz-thumb-figure figcaption { color: var(--fviz-fg-muted); }
+.fviz-dir .fviz-thumbs { display: flex; flex-wrap: wrap; gap: 4px; flex: 1 1 160px; min-width: 0; max-height: 232px;
+  overflow-y: auto; align-content: flex-start; }
+.fviz-dir .fviz-thumb { display: flex; flex-direction: column; align-items: center; padding: 1px; cursor: pointer;
+  border: 1px solid transparent; border-radius: 3px; font-size: ${TICK_FONT}px; color: var(--fviz-fg-muted); }
+.fviz-dir .fviz-thumb[aria-pressed="true"] { border-color: var(--fviz-accent); color: var(--fviz-fg); font-weight: bold; }
 .fviz-dir .fviz-thumbs canvas { image-rendering: pixelated; display: block; }
-.fviz-dir .fviz-pad { background: #f8fafc; border: 1px solid #ddd; touch-action: none; cursor: crosshair; }
-.fviz-dir input[aria-invalid="true"] { border-color: #dc2626; }
-.fviz-dir fieldset { border: 1px solid #e5e7eb; padding: 4px 8px; margin: 0; }
+.fviz-dir .fviz-pad-box { display: flex; gap: 8px; align-items: flex-start; flex-wrap: wrap; }
+.fviz-dir .fviz-pad { background: var(--fviz-panel); border: 1px solid var(--fviz-border); touch-action: none; cursor: crosshair; flex: 0 0 auto; }
+.fviz-dir .fviz-pad .fviz-pad-area { fill: none; stroke: var(--fviz-border); stroke-dasharray: 3 2; }
+.fviz-dir .fviz-pad .fviz-pad-anchor { fill: var(--fviz-fg-muted); }
+.fviz-dir .fviz-pad .fviz-pad-puck { fill: var(--fviz-accent); stroke: var(--fviz-bg); stroke-width: 1.5; }
+.fviz-dir .fviz-pad text { fill: var(--fviz-fg); font-size: 11px; font-weight: bold; }
+.fviz-dir .fviz-weights { min-width: 0; flex: 1 1 140px; max-width: 260px; overflow-wrap: anywhere; }
+.fviz-dir .fviz-weights ol { list-style: none; margin: 0; padding: 0; }
+.fviz-dir .fviz-weights li { display: flex; gap: 6px; align-items: baseline; }
+.fviz-dir .fviz-weights .fviz-anchor-key { font-weight: bold; color: var(--fviz-fg); }
+.fviz-dir .fviz-weights .fviz-anchor-name { color: var(--fviz-fg); flex: 1 1 auto; min-width: 0; }
+.fviz-dir .fviz-weights .fviz-anchor-weight { color: var(--fviz-fg); font-variant-numeric: tabular-nums; }
+.fviz-dir .fviz-preview-box { min-width: 0; max-width: 100%; }
+.fviz-dir input[aria-invalid="true"] { border-color: var(--fviz-error); }
+.fviz-dir fieldset { border: 1px solid var(--fviz-border); padding: 4px 8px; margin: 0; min-width: 0; max-width: 100%; box-sizing: border-box; }
 `;
 function render({ model, el: host }) {
   let v = [...model.get("direction") || []];
   let scale = rangeOf(v);
   let selected = 0;
   let seed = 1;
+  let barWidth = BAR_MAX;
   const title = el("span", { class: "fviz-title" });
   const stats = el("span", { class: "fviz-meta fviz-stats" });
-  const thumbs = el("div", { class: "fviz-thumbs" });
   const bars = el("div", { class: "fviz-bars", role: "group", "aria-label": "direction vector" });
+  const ticks = el("div", { class: "fviz-ticks", "aria-hidden": "true" });
+  const scroller = el(
+    "div",
+    { class: "fviz-bars-scroll" },
+    el("div", { class: "fviz-bars-inner" }, bars, ticks),
+    el("div", { class: "fviz-ticks-title", text: "channel" })
+  );
+  const axisMax = el("span", { class: "fviz-axis-max", style: { top: "0%" } });
+  const axisZero = el("span", { class: "fviz-axis-zero", style: { top: "50%" }, text: "0" });
+  const axisMin = el("span", { class: "fviz-axis-min", style: { top: "100%" } });
+  const axisScale = el("div", { class: "fviz-axis-scale" }, axisMax, axisZero, axisMin);
+  const axis = el("div", { class: "fviz-axis", "aria-hidden": "true" }, el("div", { class: "fviz-axis-title", text: "value" }), axisScale);
+  const chart = el("div", { class: "fviz-chart" }, axis, scroller);
   const channelLabel = el("span", { class: "fviz-meta" });
-  const valueInput = el("input", { type: "text", size: 8, class: "fviz-value", "aria-label": "value of the selected channel" });
+  const valueInput = el("input", { type: "text", size: 8, class: "fviz-value", "aria-label": "value of the selected channel", ...KEYS });
   const valueError = el("span", { class: "fviz-error fviz-value-error", role: "alert" });
-  const bigThumb = el("canvas", { class: "fviz-frame fviz-thumb-big", width: 1, height: 1 });
-  const sparseness = el("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.7, "aria-label": "target sparseness" });
+  const sparseness = el("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.7, "aria-label": "target sparseness", ...KEYS });
   const sparsenessText = el("span", { class: "fviz-meta" });
-  const tool = (text, fn) => el("button", { type: "button", text, on: { click: fn } });
+  const tool = (text, fn) => el("button", { type: "button", text, on: { click: fn }, ...KEYS });
   const family = el(
     "select",
-    { class: "fviz-family", "aria-label": "objective family" },
+    { class: "fviz-family", "aria-label": "objective family", ...KEYS },
     FAMILIES.map(([value, text]) => el("option", { value, text }))
   );
-  const pow = el("input", { type: "range", min: 0, max: 6, step: 0.5, "aria-label": "cosine power n" });
-  const floor = el("input", { type: "range", min: 0, max: 1, step: 0.05, "aria-label": "cosine floor" });
-  const weight = el("input", { type: "range", min: 0, max: 4, step: 0.1, "aria-label": "orthogonal penalty weight" });
-  const whitened = el("input", { type: "checkbox", "aria-label": "whitened activation space" });
+  const pow = el("input", { type: "range", min: 0, max: 6, step: 0.5, "aria-label": "cosine power n", ...KEYS });
+  const floor = el("input", { type: "range", min: 0, max: 1, step: 0.05, "aria-label": "cosine floor", ...KEYS });
+  const weight = el("input", { type: "range", min: 0, max: 4, step: 0.1, "aria-label": "orthogonal penalty weight", ...KEYS });
+  const whitened = el("input", { type: "checkbox", "aria-label": "whitened activation space", ...KEYS });
   const powText = el("span", { class: "fviz-meta" });
   const floorText = el("span", { class: "fviz-meta" });
   const weightText = el("span", { class: "fviz-meta" });
@@ -289,18 +449,20 @@ function render({ model, el: host }) {
       tool("+ current as anchor", () => addAnchor()),
       tool("clear anchors", () => saveAnchors([], []))
     ),
-    pad,
-    weightsText
+    el("div", { class: "fviz-pad-box" }, pad, weightsText)
   );
   const preview = el("canvas", { class: "fviz-frame fviz-preview", width: 1, height: 1 });
   const renderStatus = el("div", { class: "fviz-meta fviz-render-status" });
   const objectiveText = el("div", { class: "fviz-title fviz-objective" });
+  const bigThumb = el("canvas", { class: "fviz-frame fviz-thumb-big", width: 1, height: 1 });
+  const bigCaption = el("figcaption", { class: "fviz-meta" });
+  const thumbs = el("div", { class: "fviz-thumbs", role: "group", "aria-label": "channel thumbnails" });
+  const bigFigure = el("figure", { class: "fviz-thumb-figure", hidden: "" }, bigThumb, bigCaption);
   const root = el(
     "div",
     { class: "fviz fviz-dir" },
     el("div", { class: "fviz-head" }, title, stats),
-    thumbs,
-    bars,
+    chart,
     el("div", { class: "fviz-controls" }, channelLabel, valueInput, valueError),
     el(
       "div",
@@ -325,8 +487,14 @@ function render({ model, el: host }) {
         el("div", {}, weightRow),
         el("div", {}, whitenedRow)
       ),
-      anchorsBox,
-      el("div", {}, preview, renderStatus, bigThumb)
+      anchorsBox
+    ),
+    el(
+      "div",
+      { class: "fviz-row fviz-images" },
+      el("figure", { class: "fviz-preview-box" }, preview, renderStatus),
+      bigFigure,
+      thumbs
     ),
     objectiveText
   );
@@ -335,22 +503,56 @@ function render({ model, el: host }) {
   root.prepend(style);
   ensureStyle(root);
   host.replaceChildren(root);
+  zoomable(preview);
+  zoomable(bigThumb);
   const saveDirection = throttle(() => {
     model.set("direction", v.slice());
     model.save_changes();
   }, 250);
   function buildBars() {
-    const width = Math.max(4, Math.min(24, Math.floor(640 / Math.max(1, v.length))));
     bars.replaceChildren(...v.map((_, i) => el("div", {
       class: "fviz-bar",
       role: "slider",
       tabindex: i === selected ? 0 : -1,
       "data-i": i,
       "aria-label": `channel ${i}`,
-      style: { width: `${width}px` }
+      ...KEYS
     }, el("div", { class: "fviz-zero" }), el("div", { class: "fviz-fill" }))));
     v.forEach((_, i) => drawBar(i));
-    buildThumbs(width);
+    layout();
+    buildThumbs();
+  }
+  function layout() {
+    const room = (scroller.clientWidth || 640 + 2 * SIDE) - 2 * SIDE;
+    barWidth = Math.max(BAR_MIN, Math.min(BAR_MAX, Math.floor((room + GAP) / Math.max(1, v.length)) - GAP));
+    for (const bar of bars.children) bar.style.width = `${barWidth}px`;
+    drawTicks();
+  }
+  function drawTicks() {
+    const pitch = barWidth + GAP;
+    const label = textWidth(String(Math.max(0, v.length - 1)), TICK_FONT);
+    const every = niceStep((label + 8) / pitch);
+    const near = (i) => i !== selected && Math.abs(i - selected) * pitch < label + 4;
+    const shown = [];
+    for (let i = 0; i < v.length; i += every) if (!near(i)) shown.push(i);
+    if (v.length && !shown.includes(selected)) shown.push(selected);
+    ticks.style.width = `${Math.max(0, v.length * pitch - GAP)}px`;
+    ticks.replaceChildren(...shown.map((i) => el("span", {
+      class: i === selected ? "fviz-tick selected" : "fviz-tick",
+      "data-channel": i,
+      text: String(i),
+      style: { left: `${i * pitch + barWidth / 2}px` }
+    })));
+  }
+  ticks.addEventListener("click", (event) => {
+    const tick = event.target.closest(".fviz-tick");
+    if (tick) focusBar(Number(tick.dataset.channel));
+  });
+  function drawAxis() {
+    setText(axisMax, `+${fmt(scale)}`);
+    setText(axisMin, `\u2212${fmt(scale)}`);
+    const widest = Math.max(textWidth(axisMax.textContent, TICK_FONT), textWidth(axisMin.textContent, TICK_FONT));
+    axisScale.style.width = `${widest + 10}px`;
   }
   function drawBar(i) {
     const bar = bars.children[i];
@@ -365,6 +567,10 @@ function render({ model, el: host }) {
     bar.setAttribute("aria-valuemax", String(scale));
     bar.setAttribute("aria-selected", String(i === selected));
     bar.title = `channel ${i}: ${fmt(v[i])}`;
+  }
+  function redraw() {
+    v.forEach((_, i) => drawBar(i));
+    drawAxis();
   }
   function updateStats() {
     const nonzero = v.filter((x) => x !== 0).length;
@@ -381,7 +587,7 @@ function render({ model, el: host }) {
   function setAll(values) {
     v = values.slice();
     scale = rangeOf(v);
-    v.forEach((_, i) => drawBar(i));
+    redraw();
     updateStats();
     saveDirection();
   }
@@ -395,7 +601,14 @@ function render({ model, el: host }) {
     setText(valueError, "");
     valueInput.removeAttribute("aria-invalid");
     updateStats();
+    drawTicks();
     showBigThumb();
+  }
+  function focusBar(i) {
+    select(i);
+    const bar = bars.children[selected];
+    bar?.focus({ preventScroll: true });
+    bar?.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
   function valueAt(clientY) {
     const rect = bars.getBoundingClientRect();
@@ -414,7 +627,7 @@ function render({ model, el: host }) {
     if (!bar) return;
     bars.setPointerCapture(event.pointerId);
     select(Number(bar.dataset.i));
-    bar.focus();
+    bar.focus({ preventScroll: true });
     setValue(selected, clamp(valueAt(event.clientY)));
   });
   bars.addEventListener("pointermove", (event) => {
@@ -441,21 +654,17 @@ function render({ model, el: host }) {
       Home: () => setValue(selected, scale),
       End: () => setValue(selected, -scale),
       Delete: () => setValue(selected, 0),
-      ArrowLeft: () => {
-        select(selected - 1);
-        bars.children[selected].focus();
-      },
-      ArrowRight: () => {
-        select(selected + 1);
-        bars.children[selected].focus();
-      }
+      ArrowLeft: () => focusBar(selected - 1),
+      ArrowRight: () => focusBar(selected + 1)
     };
     if (!moves[event.key]) return;
     event.preventDefault();
+    event.stopPropagation();
     moves[event.key]();
   });
   const clamp = (x) => Math.max(-scale, Math.min(scale, Number(x.toFixed(6))));
   valueInput.addEventListener("keydown", (event) => {
+    event.stopPropagation();
     if (event.key === "Enter") commitTyped();
   });
   valueInput.addEventListener("change", commitTyped);
@@ -471,33 +680,63 @@ function render({ model, el: host }) {
     setText(valueError, "");
     if (Math.abs(x) > scale) {
       scale = rangeOf([x]);
-      v.forEach((_, i) => drawBar(i));
+      redraw();
     }
     setValue(selected, x);
   }
   let thumbBitmaps = [];
-  async function buildThumbs(width) {
+  let thumbsGeneration = 0;
+  async function buildThumbs() {
     const images = model.get("thumbnails") || [];
+    const mine = ++thumbsGeneration;
     thumbs.replaceChildren();
     thumbBitmaps.forEach((b) => b.close());
     thumbBitmaps = [];
     if (!images.length) {
-      bigThumb.style.display = "none";
+      bigFigure.hidden = thumbs.hidden = true;
       return;
     }
     const decoded = await Promise.all(images.map((png) => decode(png)));
+    if (mine !== thumbsGeneration) {
+      decoded.forEach((b) => b.close());
+      return;
+    }
     thumbBitmaps = decoded;
     thumbs.replaceChildren(...decoded.map((bitmap, i) => {
-      const c = el("canvas", { width: bitmap.width, height: bitmap.height, title: `channel ${i}`, style: { width: `${width}px` } });
+      const c = el("canvas", { width: bitmap.width, height: bitmap.height, title: `channel ${i}` });
       drawBitmap(c, bitmap, 0, true);
-      return c;
+      c.style.width = `${thumbWidth(bitmap.width)}px`;
+      c.style.height = "auto";
+      return el("div", {
+        class: "fviz-thumb",
+        role: "button",
+        tabindex: 0,
+        "data-i": i,
+        "aria-pressed": String(i === selected),
+        "aria-label": `select channel ${i}`,
+        ...KEYS
+      }, c, el("span", { text: String(i) }));
     }));
-    bigThumb.style.display = "";
+    bigFigure.hidden = thumbs.hidden = false;
     showBigThumb();
   }
+  function pickThumb(event) {
+    const thumb = event.target.closest(".fviz-thumb");
+    if (thumb) focusBar(Number(thumb.dataset.i));
+  }
+  thumbs.addEventListener("click", pickThumb);
+  thumbs.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    event.stopPropagation();
+    pickThumb(event);
+  });
   function showBigThumb() {
+    for (const thumb of thumbs.children) thumb.setAttribute("aria-pressed", String(Number(thumb.dataset.i) === selected));
     const bitmap = thumbBitmaps[selected];
-    if (bitmap) drawBitmap(bigThumb, bitmap, 96, true);
+    if (!bitmap) return;
+    drawBitmap(bigThumb, bitmap, { min: 192, max: 256 }, true);
+    setText(bigCaption, `channel ${selected}`);
   }
   function addAnchor() {
     const anchors = model.get("anchors") || [];
@@ -514,6 +753,7 @@ function render({ model, el: host }) {
     model.save_changes();
     drawPad();
   }
+  const toPad = ([x, y]) => [PAD_MARGIN + x * (PAD - 2 * PAD_MARGIN), PAD_MARGIN + y * (PAD - 2 * PAD_MARGIN)];
   function drawPad() {
     const anchors = model.get("anchors") || [];
     const labels = model.get("anchor_labels") || [];
@@ -521,31 +761,42 @@ function render({ model, el: host }) {
     pad.style.display = usable ? "" : "none";
     if (!usable) {
       setText(weightsText, anchors.length ? "add another anchor to mix" : "add 2\u20134 anchors to mix them on the pad");
+      delete weightsText.dataset.weights;
       pad.replaceChildren();
       return;
     }
     const [mx, my] = model.get("mix") || [0.5, 0.5];
-    const m = 14;
-    const to = ([x, y]) => [m + x * (PAD - 2 * m), m + y * (PAD - 2 * m)];
-    const nodes = ANCHOR_POSITIONS[anchors.length].map((p, i) => {
-      const [x, y] = to(p);
-      return [
-        svg("circle", { cx: x, cy: y, r: 5, fill: "#64748b" }),
-        svg("text", { x: Math.min(PAD - 40, Math.max(2, x - 12)), y: y < PAD / 2 ? y + 16 : y - 8, "font-size": 9 }, labels[i] ?? `anchor ${i + 1}`)
-      ];
-    }).flat();
-    const [px, py] = to([mx, my]);
-    nodes.push(svg("circle", { cx: px, cy: py, r: 6, fill: "#2563eb", "data-role": "puck" }));
+    const positions = ANCHOR_POSITIONS[anchors.length];
+    const outline = (anchors.length === 4 ? [0, 1, 3, 2] : positions.map((_, i) => i)).map((i) => toPad(positions[i]).join(","));
+    const nodes = [svg("polygon", { points: outline.join(" "), class: "fviz-pad-area" })];
+    positions.forEach((p, i) => {
+      const [x, y] = toPad(p);
+      const side = p[0] < 0.25 ? "start" : p[0] > 0.75 ? "end" : "middle";
+      const tx = side === "start" ? x + 9 : side === "end" ? x - 9 : x;
+      const ty = side === "middle" ? p[1] < 0.5 ? y + 19 : y - 10 : y + 4;
+      nodes.push(
+        svg("circle", { cx: x, cy: y, r: 5, class: "fviz-pad-anchor" }),
+        svg("text", { x: tx, y: ty, "text-anchor": side, "data-role": "anchor-label", "data-anchor": i }, MARKERS[i])
+      );
+    });
+    const [px, py] = toPad([mx, my]);
+    nodes.push(svg("circle", { cx: px, cy: py, r: 6, class: "fviz-pad-puck", "data-role": "puck" }));
     pad.replaceChildren(...nodes);
     const weights = mixWeights(anchors.length, mx, my);
-    setText(weightsText, `weights ${weights.map((w) => w.toFixed(2)).join(" \xB7 ")}`);
+    weightsText.replaceChildren(el("ol", { "aria-label": "mix weights" }, weights.map((w, i) => el(
+      "li",
+      { "data-anchor": i },
+      el("span", { class: "fviz-anchor-key", text: MARKERS[i] }),
+      el("span", { class: "fviz-anchor-name", text: labels[i] ?? `anchor ${i + 1}` }),
+      el("span", { class: "fviz-anchor-weight", text: w.toFixed(2) })
+    ))));
     weightsText.dataset.weights = JSON.stringify(weights);
   }
   function mixAt(event) {
     const anchors = model.get("anchors") || [];
     if (anchors.length < 2) return;
     const rect = pad.getBoundingClientRect();
-    const m = 14;
+    const m = PAD_MARGIN;
     const x = Math.min(1, Math.max(0, (event.clientX - rect.left - m) / (rect.width - 2 * m)));
     const y = Math.min(1, Math.max(0, (event.clientY - rect.top - m) / (rect.height - 2 * m)));
     model.set("mix", [x, y]);
@@ -594,7 +845,7 @@ function render({ model, el: host }) {
   });
   sparseness.addEventListener("input", () => setText(sparsenessText, ` ${sparseness.value}`));
   setText(sparsenessText, ` ${sparseness.value}`);
-  const frames = new LatestFrame((bitmap) => drawBitmap(preview, bitmap, 192));
+  const frames = new LatestFrame((bitmap) => drawBitmap(preview, bitmap, { min: 256, max: 512 }));
   function updateRender() {
     const s = model.get("render_status");
     setText(renderStatus, s === "running" ? `rendering \xB7 step ${model.get("render_step")} / ${model.get("render_total")}` : s);
@@ -610,12 +861,14 @@ function render({ model, el: host }) {
     if (rebuild) {
       selected = 0;
       buildBars();
-    } else v.forEach((_, i) => drawBar(i));
+      updateRender();
+    }
+    redraw();
     updateStats();
   }
   const listeners = [
     ["change:direction", onDirection],
-    ["change:thumbnails", () => buildThumbs(bars.firstChild ? bars.firstChild.offsetWidth : 8)],
+    ["change:thumbnails", buildThumbs],
     ["change:anchors", drawPad],
     ["change:anchor_labels", drawPad],
     ["change:mix", drawPad],
@@ -624,7 +877,15 @@ function render({ model, el: host }) {
     ...["render_status", "render_step", "render_total", "objective_repr", "layer"].map((k) => [`change:${k}`, updateRender])
   ];
   for (const [event, handler] of listeners) model.on(event, handler);
+  let lastWidth = -1;
+  const resize = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => {
+    if (scroller.clientWidth === lastWidth) return;
+    lastWidth = scroller.clientWidth;
+    layout();
+  });
+  resize?.observe(scroller);
   buildBars();
+  drawAxis();
   updateStats();
   syncFamily();
   drawPad();
@@ -633,12 +894,18 @@ function render({ model, el: host }) {
   return () => {
     saveDirection.cancel();
     saveParams.cancel();
+    resize?.disconnect();
+    thumbsGeneration++;
     thumbBitmaps.forEach((b) => b.close());
     for (const [event, handler] of listeners) model.off(event, handler);
   };
 }
 function rangeOf(values) {
   return Math.max(1, ...values.map(Math.abs));
+}
+function thumbWidth(native) {
+  const k = Math.ceil(40 / native);
+  return native * k <= 56 ? native * k : 48;
 }
 var direction_editor_default = { render };
 export {

@@ -41,3 +41,9 @@ export function fmt(x) {
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(2);
   return Number(x.toPrecision(3)).toString();
 }
+
+/**
+ * Attributes for interactive controls: JupyterLab skips its keyboard shortcuts (arrow keys move
+ * cells in command mode) for events inside an element carrying data-lm-suppress-shortcuts.
+ */
+export const KEYS = Object.freeze({ "data-lm-suppress-shortcuts": "" });

@@ -30,6 +30,17 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 HARNESS = Path(__file__).parent / "harness"
 STATIC = Path(__file__).resolve().parents[2] / "fviz_widgets" / "static"
+THEMES = {"light": "theme-light-extension", "dark": "theme-dark-extension"}
+
+
+def jupyterlab_theme(name: str) -> str:
+    """The CSS of JupyterLab's own Light or Dark theme (the --jp-* variables on :root), as installed."""
+    import jupyterlab
+
+    path = Path(jupyterlab.__file__).parent / "themes" / "@jupyterlab" / THEMES[name] / "index.css"
+    if not path.exists():
+        pytest.fail(f"JupyterLab's {name} theme is not at {path}")
+    return path.read_text()
 
 
 def to_wire(value):
@@ -50,6 +61,24 @@ class Harness:
 
     def __init__(self, page, url):
         self.page, self.url = page, url
+
+    def output_area(self, width: int = 368, theme: str | None = None, css: str = "") -> None:
+        """Mount the next views in a box `width` px wide shaped like a JupyterLab output area, on a
+        page under JupyterLab's real "light" or "dark" theme (None: no --jp-* variables at all),
+        plus any `css` (another front end's variables)."""
+        css = (jupyterlab_theme(theme) if theme else "") + css
+        self.page.evaluate("([css, width]) => window.harness.outputArea(css, width)", [css, width])
+
+    def contrast(self, selector: str = ".fviz", minimum: float = 4.5) -> dict:
+        """{checked: texts seen, failures: those under `selector` with a WCAG contrast ratio below `minimum`}."""
+        return self.page.eval_on_selector(selector, "(root, m) => window.fvizChecks.contrast(root, m)", minimum)
+
+    def contrast_failures(self, selector: str = ".fviz", minimum: float = 4.5) -> list:
+        return self.contrast(selector, minimum)["failures"]
+
+    def overflows(self, selector: str = ".fviz") -> list:
+        """What runs past the widget root's edges (outside sideways scrollers), and cut-off SVG text."""
+        return self.page.eval_on_selector(selector, "(root) => window.fvizChecks.overflow(root)")
 
     def mount(self, bundle: str, state: dict) -> int:
         return self.page.evaluate("([url, state]) => window.harness.mount(url, state)",

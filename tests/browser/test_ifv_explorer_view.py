@@ -166,3 +166,96 @@ def test_text_from_python_is_not_html(harness):
     assert harness.page.locator(".fviz-ifv img").count() == 0
     assert harness.page.evaluate("() => window.pwned") is None
     assert harness.page.errors == []
+
+
+CLASSES = ["circle", "square", "triangle", "cross", "star", "ring", "horizontal stripes", "vertical stripes", "dots",
+           "checkerboard"]
+
+
+def classifier_state():
+    """A classifier's output layer: the features are classes, named."""
+    m = len(CLASSES)
+    rng = np.random.default_rng(7)
+
+    def one(i):
+        return {**sample(i), "target": unit(rng.uniform(0.1, 1, m)), "response": unit(rng.uniform(-0.2, 1, m)),
+                "theta": [unit(rng.uniform(-0.3, 1, m))] * 2, "singular_values": np.geomspace(1e-3, 5, m).tolist(),
+                "inactive": [3, 9]}
+
+    return {**STATE, "info": {**STATE["info"], "m": m, "channels": CLASSES[:m], "channel_title": "class"},
+            "samples": [one(i) for i in range(2)],
+            "spaces": [dict(STATE["spaces"][0], m=m), dict(STATE["spaces"][1], m=m, trivial=["e3", "+0.71·e4 -0.71·e9"])]}
+
+
+def svg_texts(harness, svg_selector, text_selector="text"):
+    return harness.page.eval_on_selector(svg_selector, """(s, sel) => { const o = s.getBoundingClientRect();
+        return [...s.querySelectorAll(sel)].map(t => { const r = t.getBoundingClientRect();
+          return {text: t.textContent, cut: Math.max(o.left - r.left, r.right - o.right, o.top - r.top, r.bottom - o.bottom),
+                  left: r.left, right: r.right, top: r.top, bottom: r.bottom}; }); }""", text_selector)
+
+
+def test_class_names_label_the_bars_whole_in_a_narrow_output_area(harness):
+    harness.output_area(368, "dark")
+    mounted(harness, **classifier_state())
+    page = harness.page
+    root = page.eval_on_selector(".fviz-ifv", "r => [r.scrollWidth, r.getBoundingClientRect().width]")
+    assert root[0] <= 369 and root[1] <= 369
+    plot = ".fviz-ifv svg.fviz-bars-plot"
+    categories = svg_texts(harness, plot, "text[data-role='category']")
+    assert [c["text"] for c in categories] == CLASSES  # every name, none thinned out
+    assert max(c["cut"] for c in categories) <= 0.5, "a class name is cut by the chart's edge"
+    assert svg_texts(harness, plot)[0]["text"] == "unit directions per class"
+    assert max(t["cut"] for t in svg_texts(harness, plot)) <= 0.5
+    assert page.eval_on_selector(".fviz-ifv .fviz-gbars", "w => w.scrollWidth <= w.clientWidth"), "the chart fits without scrolling"
+    titles = [t["text"] for t in svg_texts(harness, plot, ".fviz-axis-title")]
+    assert titles == ["component", "class"]
+    legend = [t["text"] for t in svg_texts(harness, plot, ".fviz-legend")]
+    assert legend == ["θ₀ target", "θ̂ predicted", "ρ̂ response"]
+    ticks = [t["text"] for t in svg_texts(harness, plot, "text[data-role='ytick']")]
+    assert "0" in ticks and len(ticks) >= 3
+    # the inactive classes and the trivial directions by name
+    assert text(harness, ".fviz-response-info").endswith("inactive: cross, checkerboard")
+    page.select_option(".fviz-space-picker", "1")
+    assert text(harness, ".fviz-trivial") == "trivial: cross, +0.71·star -0.71·checkerboard"
+    # the realization is shown enlarged (5 × 7 px here), pixelated
+    image = page.locator(".fviz-ifv canvas.fviz-frame").bounding_box()
+    assert image["width"] >= 192 and image["width"] % 7 == 0
+
+
+def test_many_channels_are_thinned_not_overlapping(harness):
+    harness.output_area(368, "light")
+    m = 64
+    names = [str(k) for k in range(m)]
+    state = classifier_state()
+    state["info"] = {**STATE["info"], "m": m, "channels": names}  # an older state: no channel_title
+    rng = np.random.default_rng(1)
+    state["samples"] = [{**sample(0), "target": unit(rng.uniform(0.1, 1, m)), "response": unit(rng.uniform(0.1, 1, m)),
+                         "theta": [unit(rng.uniform(0.1, 1, m))] * 2, "singular_values": np.geomspace(1e-3, 5, m).tolist()}]
+    mounted(harness, **state)
+    plot = ".fviz-ifv svg.fviz-bars-plot"
+    categories = sorted(svg_texts(harness, plot, "text[data-role='category']"), key=lambda c: c["left"])
+    assert 4 <= len(categories) < m and categories[0]["text"] == "0"
+    assert all(a["right"] <= b["left"] for a, b in zip(categories, categories[1:])), "channel numbers overlap"
+    assert max(c["cut"] for c in categories) <= 0.5
+    assert [t["text"] for t in svg_texts(harness, plot, ".fviz-axis-title")] == ["component", "channel"]
+    assert len(bars(harness, "θ̂ predicted")) == m
+    assert harness.page.eval_on_selector(".fviz-ifv .fviz-gbars", "w => w.scrollWidth <= w.clientWidth")
+    # the spectrum's x axis counts singular values: integers 0 … m − 1
+    spectrum = ".fviz-ifv svg.fviz-plot:not(.fviz-bars-plot)"
+    [frame] = harness.page.eval_on_selector_all(f"{spectrum} .fviz-box", "rs => rs.map(r => r.getBoundingClientRect().bottom)")
+    xticks = [t["text"] for t in svg_texts(harness, spectrum, ".fviz-tick") if t["top"] >= frame]
+    assert len(xticks) >= 3 and all(t.isdigit() and 0 <= int(t) <= m - 1 for t in xticks), xticks
+    assert [t["text"] for t in svg_texts(harness, spectrum, ".fviz-axis-title")] == ["index k", "log₁₀ σₖ"]
+
+
+def test_spectrum_ticks_are_integer_indices(harness):
+    mounted(harness)
+    spectrum = ".fviz-ifv svg.fviz-plot:not(.fviz-bars-plot)"
+    [frame] = harness.page.eval_on_selector_all(f"{spectrum} .fviz-box", "rs => rs.map(r => r.getBoundingClientRect().bottom)")
+    xticks = [t["text"] for t in svg_texts(harness, spectrum, ".fviz-tick") if t["top"] >= frame]
+    assert xticks and all(t.isdigit() and 0 <= int(t) <= M - 1 for t in xticks), xticks
+    assert "singular values" in svg_texts(harness, spectrum)[-1]["text"] or any(
+        "singular values" in t["text"] for t in svg_texts(harness, spectrum))
+    # pickers and buttons keep JupyterLab's shortcuts away from their keys
+    assert harness.page.eval_on_selector_all(".fviz-ifv select, .fviz-ifv button",
+                                             "es => es.every(e => e.hasAttribute('data-lm-suppress-shortcuts'))")

@@ -77,12 +77,31 @@ def test_stop_sets_the_trait_in_background_mode(harness):
     assert not stop.is_enabled() and text(harness, ".fviz-status") == "stopped"
 
 
-def test_an_unheard_stop_suggests_interrupting_the_kernel(harness):
+def test_a_stop_the_kernel_cannot_hear_yet_is_explained_until_it_is_heard(harness):
+    """Another cell keeps the kernel busy: the run's own updates keep coming from its thread, but the
+    Stop trait is only read between cells. The widget says so until the kernel answers."""
     harness.mount("live_render", state(mode="background"))
     harness.page.get_by_role("button", name="Stop").click()
-    harness.page.wait_for_function("() => document.querySelector('.fviz-hint').textContent.includes('Interrupt')",
-                                   timeout=5000)
-    assert "busy" in text(harness, ".fviz-hint")
+    assert text(harness, ".fviz-hint") == "Stop sent — waiting for the kernel…"
+    assert text(harness, ".fviz-status") == "running · stop pending"
+    assert not harness.page.get_by_role("button", name="Stop").is_enabled()
+    for step in range(1, 21):  # 20 updates over 2.2 s, each repainting the numbers, the curves and the frame
+        harness.update(step=step, elapsed=0.11 * step, history={"step": curve(*range(1, step + 1)), "loss": curve(*[-s for s in range(step)]), "terms": {}},
+                       frame=png(pattern(seed=step)))
+        harness.page.wait_for_timeout(110)
+    hint = text(harness, ".fviz-hint")
+    assert hint.startswith("The kernel is busy (another cell is running?), so Stop cannot be heard yet") and "interrupt the kernel (■)" in hint
+    assert text(harness, ".fviz-status") == "running · stop pending"
+    harness.update(status="stopping")  # the cell finished and the kernel heard it
+    assert text(harness, ".fviz-hint") == "Stopping after the current step…"
+    assert text(harness, ".fviz-status") == "stopping…"
+    harness.update(status="stopped")
+    assert text(harness, ".fviz-hint") == "" and text(harness, ".fviz-status") == "stopped"
+
+
+def test_a_note_from_the_kernel_is_shown(harness):
+    harness.mount("live_render", state(mode="background", status="stopped", note="stopped: its cell was run again"))
+    assert text(harness, ".fviz-hint") == "stopped: its cell was run again"
 
 
 def test_blocking_mode_explains_how_to_stop(harness):
@@ -133,13 +152,103 @@ def test_closing_a_view_removes_its_listeners(harness):
     assert harness.page.evaluate("() => window.harness.model.listenerCount()") == count
 
 
-def test_save_downloads_the_frame_as_png(harness):
+def test_save_downloads_the_frame_at_the_shown_scale(harness):
     image = pattern(6, 9, seed=3)
-    harness.mount("live_render", state(frame=png(image), frame_step=42, status="completed"))
+    harness.mount("live_render", state(frame=png(image), frame_step=42, status="completed", tile=[6, 9], columns=1))
     save = harness.page.get_by_role("button", name="Save PNG")
     harness.page.wait_for_function("() => !document.querySelector('.fviz-controls button:nth-child(2)').disabled")
+    scale = shown_scale(harness)
+    assert scale == 27  # 160 px for the 6 px side
     with harness.page.expect_download() as download:
         save.click()
     assert download.value.suggested_filename == "fviz_render_step42.png"
     saved = np.asarray(Image.open(download.value.path()).convert("RGB"))
-    np.testing.assert_array_equal(saved, image)
+    np.testing.assert_array_equal(saved, image.repeat(scale, axis=0).repeat(scale, axis=1))
+
+
+def shown_scale(harness, selector=".fviz-live canvas.fviz-frame"):
+    """CSS px per image pixel of a canvas; it must be pixelated at an integer scale."""
+    shown = harness.page.eval_on_selector(selector, """(c) => ({css: c.getBoundingClientRect().width, w: c.width,
+        h: c.height, cssH: c.getBoundingClientRect().height, rendering: getComputedStyle(c).imageRendering})""")
+    assert shown["rendering"] == "pixelated"
+    scale = shown["css"] / shown["w"]
+    assert scale == int(scale) and shown["cssH"] == shown["h"] * scale, shown
+    return int(scale)
+
+
+def grid_of(tiles, columns, pad=2):
+    h, w = tiles[0].shape[:2]
+    rows = -(-len(tiles) // columns)
+    out = np.full((rows * (h + pad) - pad, columns * (w + pad) - pad, 3), 255, np.uint8)
+    for i, tile in enumerate(tiles):
+        r, q = divmod(i, columns)
+        out[r * (h + pad):r * (h + pad) + h, q * (w + pad):q * (w + pad) + w] = tile
+    return out
+
+
+def test_each_image_of_the_grid_is_shown_at_least_160_px_and_zooms_on_click(harness):
+    frame = grid_of([pattern(32, 32, seed=s) for s in range(2)], columns=2)
+    harness.mount("live_render", state(frame=png(frame), tile=[32, 32], columns=2))
+    harness.page.wait_for_function("() => document.querySelector('canvas.fviz-frame').width === 66")
+    np.testing.assert_array_equal(harness.pixels("canvas.fviz-frame")[..., :3], frame)  # native pixels
+    assert shown_scale(harness) == 5  # 32 px tiles at 160 CSS px
+    canvas = harness.page.locator(".fviz-live canvas.fviz-frame")
+    assert canvas.get_attribute("aria-label") == "click to zoom"
+    canvas.click()
+    zoomed = shown_scale(harness)
+    assert zoomed > 5 and 66 * zoomed <= 760
+    canvas.press("Enter")
+    assert shown_scale(harness) == 5
+    # a frame without a tile size (an older kernel) is still enlarged to 256 px
+    harness.update(tile=[], frame=png(pattern(16, 16)))
+    harness.page.wait_for_function("() => document.querySelector('canvas.fviz-frame').width === 16")
+    assert shown_scale(harness) == 16
+
+
+def test_a_wide_grid_is_capped_to_the_output_area(harness):
+    harness.output_area(368)
+    frame = grid_of([pattern(64, 64, seed=s) for s in range(4)], columns=4)  # 262 px
+    harness.mount("live_render", state(frame=png(frame), tile=[64, 64], columns=4))
+    harness.page.wait_for_function("() => document.querySelector('canvas.fviz-frame').width === 262")
+    assert shown_scale(harness) == 1  # 3 would be 786 px; 2 still does not fit in 352
+    harness.page.locator(".fviz-live canvas.fviz-frame").click()  # the zoom fills the width
+    width = harness.page.eval_on_selector(".fviz-live canvas.fviz-frame", "c => c.getBoundingClientRect().width")
+    assert width == 352
+    assert harness.overflows() == []
+
+
+def test_threshold_snapshots_are_at_least_96_px(harness):
+    harness.mount("live_render", state(thresholds=[{"step": 8, "png": png(pattern(4, 4))}]))
+    harness.page.wait_for_function("() => document.querySelector('.fviz-strip canvas').width === 4")
+    assert shown_scale(harness, ".fviz-strip canvas") == 24
+
+
+def test_plots_have_axis_titles_and_a_legend_with_every_term_in_a_narrow_output_area(harness):
+    harness.output_area(368)
+    names = ["channel('conv3', 5)", "total_variation", "l2", "blur"]
+    n = 300
+    steps = np.arange(1, n + 1)
+    loss = -50 * (1 - np.exp(-steps / 20))
+    loss[0] = 400.0  # one wild first step must not flatten the rest into a sliver
+    history = {"step": curve(*steps), "loss": curve(*loss), "terms": {name: curve(*(k + np.sin(steps / 9))) for k, name in enumerate(names)}}
+    harness.mount("live_render", state(total=n, step=n, history=history))
+    plots = harness.page.locator(".fviz-live svg.fviz-plot")
+    harness.page.wait_for_function("() => document.querySelectorAll('.fviz-live .fviz-legend').length === 4")
+    loss_texts = plots.nth(0).locator("text").all_text_contents()
+    assert {"loss", "step"} <= set(loss_texts) and "early steps off-scale" in loss_texts
+    term_texts = plots.nth(1).locator("text").all_text_contents()
+    assert {"terms", "step", "value"} <= set(term_texts)
+    assert plots.nth(1).locator(".fviz-legend").all_text_contents() == names
+    # nice ticks: 4 to 6 round numbers per axis, integer steps on x
+    x_ticks = [int(t) for t in plots.nth(0).locator("text.fviz-tick[text-anchor='middle']").all_text_contents()]
+    assert x_ticks == [0, 100, 200, 300]
+    y_ticks = [float(t) for t in plots.nth(0).locator("text.fviz-tick[text-anchor='end']").all_text_contents()]
+    assert 4 <= len(y_ticks) <= 6 and len(set(np.diff(y_ticks).round(6))) == 1
+    # focused: the loss after the first steps spans most of the plot's height
+    d = plots.nth(0).locator("path[data-series='loss']").get_attribute("d")
+    ys = [float(p.split(" ")[1]) for p in d[1:].split("L")]
+    box = plots.nth(0).locator("rect.fviz-box")
+    height = float(box.get_attribute("height"))
+    assert max(ys[n // 10:]) - min(ys[n // 10:]) > 0.8 * height
+    assert harness.overflows() == []
+    assert all(p["width"] <= 352 for p in [plots.nth(i).bounding_box() for i in range(2)])

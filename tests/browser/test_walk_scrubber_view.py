@@ -13,11 +13,11 @@ def solid(value: int, size=(4, 6)) -> np.ndarray:
     return image
 
 
-def walk(label, offset=0, kappa=-0.5):
+def walk(label, offset=0, kappa=-0.5, size=(4, 6)):
     t = np.linspace(-1.0, 1.2, FRAMES)
     return {"label": label, "kind": label.split()[0], "kappa": kappa, "t": t.tolist(),
             "g": (2 * np.cos(t)).tolist(), "threshold": 1.4, "a": -1.0, "b": 1.2,
-            "frames": [png(solid(offset + 20 * i)) for i in range(FRAMES)]}
+            "frames": [png(solid(offset + 20 * i, size)) for i in range(FRAMES)]}
 
 
 STATE = {"walks": [walk("most invariant #0", kappa=-0.01), walk("least invariant #0", offset=5, kappa=-3.0)],
@@ -26,7 +26,7 @@ STATE = {"walks": [walk("most invariant #0", kappa=-0.01), walk("least invariant
 
 def mounted(harness, **changes):
     harness.mount("walk_scrubber", {**STATE, **changes})
-    harness.page.wait_for_function("() => document.querySelector('.fviz-walk canvas.fviz-frame').width === 6")
+    harness.page.wait_for_function("() => document.querySelector('.fviz-walk canvas.fviz-frame').width > 1")
     return harness
 
 
@@ -92,7 +92,8 @@ def test_the_picker_lists_directions_with_their_curvature_and_switches_walks(har
 def test_export_asks_the_kernel_and_downloads_its_file(harness):
     mounted(harness)
     harness.page.get_by_role("button", name="Export GIF").click()
-    assert harness.sent()[-1]["content"] == {"type": "export", "format": "gif", "walk": 0}
+    # the kernel writes the file at the scale the frames are shown at: 6 px wide frames at ≥ 256 px
+    assert harness.sent()[-1]["content"] == {"type": "export", "format": "gif", "walk": 0, "scale": 43}
     gif = b"GIF89a fake bytes"
     with harness.page.expect_download() as download:
         harness.message({"type": "export", "format": "gif", "name": "walk_most.gif"}, [gif])
@@ -107,3 +108,66 @@ def test_labels_are_text_not_html(harness):
     mounted(harness, walks=[walk('<img src=x onerror="window.pwned=1">')])
     assert harness.page.locator(".fviz-walk img").count() == 0
     assert harness.page.evaluate("() => window.pwned") is None
+
+
+def frame_index(harness):
+    return int(harness.page.eval_on_selector(".fviz-walk canvas.fviz-frame", "c => c.dataset.frame"))
+
+
+def test_keys_step_through_the_frames_and_stay_with_the_widget(harness):
+    mounted(harness)
+    # JupyterLab would take arrow keys in command mode: the controls opt out of its shortcuts, and the
+    # keys do not travel on to the notebook
+    for selector in (".fviz-slider", ".fviz-walk canvas.fviz-frame", ".fviz-walk .fviz-controls button"):
+        assert harness.page.get_attribute(selector, "data-lm-suppress-shortcuts") == ""
+    harness.page.evaluate("() => { window.escaped = []; document.addEventListener('keydown', e => window.escaped.push(e.key)); }")
+    harness.page.focus(".fviz-slider")
+    for _ in range(3):
+        harness.page.keyboard.press("ArrowRight")
+    assert frame_index(harness) == 3 and harness.page.input_value(".fviz-slider") == "3"
+    np.testing.assert_array_equal(harness.pixels(".fviz-walk canvas.fviz-frame")[..., :3], solid(60))
+    assert harness.saved()[-1] == {"index": 3}
+    for key, expected in (("End", FRAMES - 1), ("ArrowUp", FRAMES - 1), ("Home", 0), ("ArrowLeft", 0),
+                          ("PageUp", 1), ("ArrowDown", 0)):
+        harness.page.keyboard.press(key)
+        assert frame_index(harness) == expected, key
+    harness.page.focus(".fviz-walk canvas.fviz-frame")  # the player's frame takes them too
+    harness.page.keyboard.press("End")
+    assert frame_index(harness) == FRAMES - 1
+    assert harness.page.evaluate("() => window.escaped") == []
+
+
+def test_frames_are_shown_large_pixelated_and_zoom(harness):
+    mounted(harness, walks=[walk("most invariant #0", size=(32, 32))])
+    harness.page.wait_for_function("() => document.querySelector('.fviz-walk canvas.fviz-frame').width === 32")
+    canvas = harness.page.locator(".fviz-walk canvas.fviz-frame")
+    box = canvas.bounding_box()
+    assert box["width"] == 256 and box["height"] == 256
+    assert canvas.evaluate("c => getComputedStyle(c).imageRendering") == "pixelated"
+    harness.page.get_by_role("button", name="Export MP4").click()
+    assert harness.sent()[-1]["content"] == {"type": "export", "format": "mp4", "walk": 0, "scale": 8}
+    canvas.click()
+    assert canvas.bounding_box()["width"] > 256
+    harness.page.get_by_role("button", name="Export GIF").click()
+    assert harness.sent()[-1]["content"]["scale"] > 8  # zoomed in: exported at the zoomed size
+    canvas.click()
+    assert canvas.bounding_box()["width"] == 256
+
+
+def boxes_overlap(a, b):
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+def test_the_plot_names_its_axes_and_its_labels_do_not_overlap(harness):
+    mounted(harness)
+    texts = harness.page.locator(".fviz-walk svg.fviz-plot text").all_text_contents()
+    assert {"t", "g(φ(t))"} <= set(texts)
+    labels = harness.page.locator(".fviz-walk text.fviz-ref-label")
+    assert sorted(labels.all_text_contents()) == ["a", "b", "c·g(x⁺)"]
+    boxes = [labels.nth(i).bounding_box() for i in range(3)]
+    assert not any(boxes_overlap(boxes[i], boxes[j]) for i in range(3) for j in range(i + 1, 3))
+    # each label sits next to its own line, inside the plot
+    plot = harness.page.locator(".fviz-walk rect.fviz-box").bounding_box()
+    for box in boxes:
+        assert plot["x"] <= box["x"] and box["x"] + box["width"] <= plot["x"] + plot["width"]
+    assert harness.page.errors == []

@@ -63,16 +63,36 @@ function plain(value) {
   return value;
 }
 
+// The page around an output area: JupyterLab's notebook background and text colours (from the
+// theme's variables when a theme is loaded; the browser's defaults otherwise).
+const PAGE_CSS = `
+body { margin: 0; padding: 16px; background: var(--jp-layout-color0, #fff); color: var(--jp-content-font-color1, #000);
+  font-family: var(--jp-ui-font-family, sans-serif); font-size: var(--jp-content-font-size1, 14px); }
+.jp-OutputArea-output { box-sizing: border-box; overflow-x: auto; padding: 0; }
+`;
+
 window.harness = {
   model: null,
   views: [],
+  container: null,
+  /** Later views mount in a box `width` px wide shaped like a JupyterLab output area, under `themeCss`. */
+  outputArea(themeCss, width) {
+    const style = document.createElement("style");
+    style.textContent = `${themeCss}\n${PAGE_CSS}`;
+    document.head.append(style);
+    const area = document.createElement("div");
+    area.className = "jp-OutputArea-output";
+    area.style.width = `${width}px`;
+    document.body.append(area);
+    this.container = area;
+  },
   async mount(bundleUrl, state) {
     const widget = (await import(bundleUrl)).default;
     if (!this.model) this.model = new FakeModel(fromWire(state));
     const el = document.createElement("div");
     el.className = "view";
     el.dataset.view = String(this.views.length);
-    document.body.append(el);
+    (this.container ?? document.body).append(el);
     const cleanup = await widget.render({ model: this.model, el });
     this.views.push({ el, cleanup });
     return this.views.length - 1;
