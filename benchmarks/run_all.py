@@ -6,7 +6,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ["hooks_early_exit.py", "render_vs_lucent.py", "live_render_overhead.py", "invariance_lanczos_vs_dense.py",
-              "ifv_jacobian.py", "real_networks.py"]
+              "ifv_jacobian.py", "real_networks.py", "atlas.py"]
 
 if __name__ == "__main__":
     failed = []

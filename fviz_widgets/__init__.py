@@ -28,6 +28,7 @@ __version__ = "0.1.0"
 
 _LAZY = {name: "widgets" for name in ("DirectionEditor", "IFVExplorer", "LiveRender", "RenderHandle", "WalkScrubber")}
 _LAZY["experiments"] = None
+_LAZY["atlas"] = None
 
 
 def __getattr__(name: str):
@@ -59,6 +60,7 @@ __all__ = [
     "activation_stats",
     "activations",
     "as_images",
+    "atlas",
     "attach_preprocess",
     "capture",
     "core",

@@ -22,6 +22,9 @@ from typing import Iterator, Sequence, Union
 
 __all__ = ["IMAGE_SUFFIXES", "atomic_file", "atomic_folder", "output_path"]
 
+_UMASK = os.umask(0o022)  # read once (setting it is the only way to read it), then restored
+os.umask(_UMASK)
+
 #: File types `save` writes images as.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
@@ -55,6 +58,7 @@ def atomic_file(path: Path) -> Iterator[Path]:
     partial = Path(name)
     try:
         yield partial
+        os.chmod(partial, 0o666 & ~_UMASK)  # mkstemp makes 0600; a saved file gets the usual permissions
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -70,6 +74,7 @@ def atomic_folder(path: Path, overwrite: bool = False) -> Iterator[Path]:
     partial = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
     try:
         yield partial
+        os.chmod(partial, 0o777 & ~_UMASK)  # mkdtemp makes 0700
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
             os.replace(path, old / path.name)

@@ -1,5 +1,6 @@
 """Datasets: procedural shapes whose ground truth holds by construction (`make_shapes`), and real
-photos and faces from scikit-image's wheel (`photos`, `faces`; the ``photos`` extra).
+photos and faces from scikit-image's wheel (`photos`, `faces`; the ``photos`` extra), and a folder
+of your own PNG/JPEG images (`image_folder`).
 
 Example:
     >>> from fviz_widgets.datasets import CLASSES, make_shapes
@@ -9,7 +10,8 @@ Example:
 """
 
 from . import shapes
+from .folder import image_folder
 from .photos import PHOTOS, ImageSet, faces, photos
 from .shapes import CLASSES, ShapesDataset, make_shapes
 
-__all__ = ["CLASSES", "PHOTOS", "ImageSet", "ShapesDataset", "faces", "make_shapes", "photos", "shapes"]
+__all__ = ["CLASSES", "PHOTOS", "ImageSet", "ShapesDataset", "faces", "image_folder", "make_shapes", "photos", "shapes"]

@@ -29,6 +29,7 @@ from ..datasets.shapes import CLASSES
 from .efficientnet import EfficientNetLite, efficientnet_lite, efficientnet_lite0, imagenet_class, imagenet_classes
 from .fer import FERMiniXception, fer_emotion
 from .shapes_cnn import PREPROCESS, ShapesCNN, weights_filename
+from .spec import load_model
 from .state_dicts import mismatch_summary
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "from_url",
     "imagenet_class",
     "imagenet_classes",
+    "load_model",
     "shapes_cnn",
     "torchvision",
 ]

@@ -26,6 +26,8 @@ ALLOWED = {
     "ifv": {"core", "objectives", "params", "transforms", "render"},
     "live": {"core", "objectives", "params", "transforms", "render"},
     "experiments": {"core", "objectives", "params", "transforms", "render", "ifv", "zoo", "datasets", "stats"},
+    "atlas": {"core", "objectives", "params", "transforms", "render", "experiments", "zoo", "datasets",
+              "dataset_examples", "stats"},
     "widgets": {"core", "objectives", "params", "transforms", "render", "invariance", "ifv", "experiments", "stats",
                 "dataset_examples", "viz"},
 }

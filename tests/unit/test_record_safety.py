@@ -171,3 +171,15 @@ def test_copying_a_record_keeps_it_loadable(tmp_path):
     record = run_ifv(IFVConfig.demo(), tmp_path / "a", progress=False, figures=False)
     shutil.copytree(record.path, tmp_path / "b" / "demo")
     assert load_record(tmp_path / "b" / "demo").compare(record)["max_abs_difference"] == 0.0
+
+
+def test_saved_files_get_the_usual_permissions_not_mkstemps_0600(tmp_path):
+    import os
+
+    from fviz_widgets.core.files import atomic_file
+
+    with atomic_file(tmp_path / "x.png") as partial:
+        partial.write_bytes(b"png")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "x.png").stat().st_mode & 0o777 == 0o666 & ~mask

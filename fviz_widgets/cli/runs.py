@@ -1,22 +1,20 @@
-"""The `fviz` command.
-
-    fviz demo --out out        render the shapes model's classes and channels (and ImageNet classes)
-    fviz layers                list the shipped model's layers
-    fviz ifv run CONFIG        run an IFV experiment (or sweep) from a JSON config into records
-"""
+"""`fviz demo` and `fviz ifv run`: the shipped demo grids and IFV experiments from JSON configs."""
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 import time
 from pathlib import Path
 from typing import List, Optional
 
 
-def _steps(full: int) -> int:
-    """Step count, shrunk when FVIZ_FAST=1 (CI and quick looks)."""
+def fast_steps(full: int) -> int:
+    """Step count, shrunk when FVIZ_FAST=1 (CI and quick looks).
+
+    Example:
+        >>> fast_steps(256) in (32, 256)
+        True
+    """
     return max(16, full // 8) if os.environ.get("FVIZ_FAST") == "1" else full
 
 
@@ -99,9 +97,9 @@ def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fas
     from contextlib import ExitStack
     from dataclasses import replace
 
-    from .core.validate import available_device, positive_int
-    from .experiments import build_model, load_configs, run_ifv
-    from .experiments.record import record_path
+    from ..core.validate import available_device, positive_int
+    from ..experiments import build_model, load_configs, run_ifv
+    from ..experiments.record import record_path
 
     workers = positive_int(workers, "--workers")
     overrides = {}
@@ -134,80 +132,3 @@ def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fas
             print(record.markdown())
             made.append(record.path)
     return made
-
-
-#: What a user can get wrong: these print one line and exit with status 2.
-USER_ERRORS = (ValueError, TypeError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError,
-               PermissionError, ImportError)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fviz", description="feature visualization for PyTorch")
-    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo_parser = commands.add_parser("demo", help="render the shapes model (and ImageNet classes of EfficientNet-Lite0) into a folder")
-    demo_parser.add_argument("--out", type=Path, default=Path("out"))
-    demo_parser.add_argument("--steps", type=int, default=None, help="Adam steps (default 256; 32 with FVIZ_FAST=1)")
-    demo_parser.add_argument("--seed", type=int, default=0)
-    commands.add_parser("layers", help="list the layers of the shipped shapes model")
-    ifv_parser = commands.add_parser("ifv", help="inverse feature visualization experiments")
-    ifv_commands = ifv_parser.add_subparsers(dest="ifv_command", required=True)
-    run_parser = ifv_commands.add_parser("run", help="run the experiment(s) of a JSON config into record folders")
-    run_parser.add_argument("config", type=Path, help="JSON config: one experiment or a {name, base, sweep} file")
-    run_parser.add_argument("--out", type=Path, default=Path("out/ifv"), help="folder that receives the records")
-    run_parser.add_argument("--workers", type=int, default=1, help="local worker processes (1: run inline)")
-    run_parser.add_argument("--scheduler", default=None, help="address of a Dask scheduler to run the work units on")
-    run_parser.add_argument("--device", default=None, help="run the work units here (e.g. cuda), overriding the config")
-    run_parser.add_argument("--batch-size", type=int, default=None,
-                            help="realizations per work unit, overriding the config (a GPU takes hundreds; "
-                                 "units seed themselves by their start, so other seeds are drawn)")
-    run_parser.add_argument("--fast", action="store_true", default=None,
-                            help="shrunken run (also FVIZ_FAST=1): few samples and steps")
-    run_parser.add_argument("--overwrite", action="store_true",
-                            help="replace records that exist (without it, complete records of the same config are "
-                                 "kept and records of another config are an error)")
-    run_parser.add_argument("--allow-import", action="store_true",
-                            help="let the config's model be 'package.module:function', which is imported and run")
-    summarize_parser = ifv_commands.add_parser("summarize", help="one markdown table of every record under a folder")
-    summarize_parser.add_argument("folder", type=Path, nargs="?", default=Path("out/ifv"))
-    return parser
-
-
-def _run(args: argparse.Namespace) -> None:
-    if args.command == "demo":
-        made = demo(args.out, args.steps or _steps(256), args.seed)
-        print("made:", *(f"  {path}" for path in made), sep="\n")
-        print("next: `make lab` opens JupyterLab on notebooks/ (start with 00_quickstart.ipynb)")
-    elif args.command == "layers":
-        import fviz_widgets as fv
-
-        print(fv.layers(fv.zoo.shapes_cnn()))
-    elif args.command == "ifv" and args.ifv_command == "run":
-        made = ifv_run(args.config, args.out, args.workers, args.scheduler, args.fast, args.device, args.batch_size,
-                       overwrite=args.overwrite, allow_import=args.allow_import)
-        print("records:", *(f"  {path}" for path in made), sep="\n")
-    elif args.command == "ifv" and args.ifv_command == "summarize":
-        from .experiments.record import overview
-
-        print(overview(args.folder))
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    """The `fviz` command; returns the exit status (2 for a user error, printed as one line)."""
-    args = _parser().parse_args(argv)
-    try:
-        _run(args)
-    except USER_ERRORS as error:
-        if args.debug:
-            raise
-        message = " ".join(str(error).split()) or type(error).__name__
-        print(f"fviz: error: {message} (--debug shows the traceback)", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("fviz: interrupted", file=sys.stderr)
-        return 130
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
