@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader, Dataset
 from .core.aggregate import aggregate
 from .core.capture import canonical, capture
 from .core.images import as_images
+from .core.tokens import channels_first
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def activation_stats(
         for i, images in enumerate(_batches(data, batch_size)):
             if max_batches is not None and i >= max_batches:
                 break
-            a = run(images)[canonical(layer)]
+            a = channels_first(run(images)[canonical(layer)])  # a ViT's tokens: one vector per token
             vectors = (a.flatten(2).transpose(1, 2) if a.ndim > 2 else a.unsqueeze(1)).reshape(-1, a.shape[1])
             vectors = vectors.double()
             if total is None:

@@ -1,6 +1,7 @@
 """The foundation every method stands on: model state and preprocessing, activation capture, the
-one image adapter, aggregation, linear algebra, metrics, filters, optimizers, fast kernels and
-smooth surrogates. It imports nothing else of the package.
+one image adapter, aggregation, token layouts of transformer layers (`core.tokens`), linear
+algebra, metrics, filters, optimizers, fast kernels and smooth surrogates. It imports nothing else
+of the package.
 
 Example:
     >>> import torch

@@ -1,7 +1,8 @@
 """A layer's activation reduced to one value per channel, and the one rule for channel indices.
 
 `aggregate` turns activations [N, C, *spatial] into responses [N, C] (spatial mean, max-pool then
-mean, the centre position, or class probabilities). `channel_index` / `channel_indices` check
+mean, the centre position, or class probabilities); token activations [N, tokens, dim] (see
+`fviz_widgets.core.tokens`) into [N, dim]. `channel_index` / `channel_indices` check
 channel numbers the same way everywhere: integers (not bools, not floats) in [−C, C), negative
 ones counting from the end as in Python, returned as non-negative indices.
 
@@ -22,6 +23,8 @@ from typing import Iterable, Optional, Tuple
 import torch
 import torch.nn.functional as F
 
+from .tokens import is_tokens, patch_grid, patch_token
+
 __all__ = ["AGGREGATIONS", "aggregate", "channel_index", "channel_indices", "channel_number"]
 
 #: How activations become one value per channel (see `aggregate`).
@@ -32,28 +35,37 @@ def aggregate(a: torch.Tensor, aggregation: str = "mean", *, kernel: int = 3, st
     """Activations [N, C, *spatial] → one value per channel [N, C].
 
     Aggregations:
-        ``mean``: the spatial mean; ``maxpool_mean``: 2-D (or 1-D) max-pool with window `kernel`
+        ``mean``: the spatial mean; ``maxpool_mean``: 2-D max-pool with window `kernel`
         (clipped to the map size) and `stride`, then the spatial mean (seed 001 §2.3: it breaks
         the linearity a plain mean keeps); ``center``: the centre position; ``softmax``: the
         spatial mean, then a softmax over the channels (class probabilities of a logit layer).
     A dense activation [N, C] passes through unchanged (``softmax`` still applies the softmax).
+    Token activations [N, tokens, dim] give [N, dim]: ``mean`` over all tokens, ``center`` the
+    centre patch, ``maxpool_mean`` the 2-D max-pool over the patch grid (prefix tokens left out).
 
     Example:
         >>> aggregate(torch.tensor([[1.0, 1.0]]), "softmax").tolist()
         [[0.5, 0.5]]
+        >>> tokens = torch.arange(10.0).view(1, 5, 2)          # class token + 2×2 patches, dim 2
+        >>> aggregate(tokens, "mean").tolist(), aggregate(tokens, "center").tolist()
+        ([[4.0, 5.0]], [[8.0, 9.0]])
     """
     if aggregation not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {aggregation!r}; choose one of {', '.join(AGGREGATIONS)}")
     if a.ndim < 2:
         raise ValueError(f"expected activations [N, C, ...], got shape {tuple(a.shape)}")
+    if is_tokens(a):
+        if aggregation == "center":
+            a = a[:, patch_token(a.shape[1])]
+        elif aggregation == "maxpool_mean":
+            a = patch_grid(a)
+        else:
+            a = a.mean(1)
     if a.ndim > 2:
         if aggregation == "maxpool_mean":
-            if a.ndim == 4:
-                a = F.max_pool2d(a, (min(kernel, a.shape[2]), min(kernel, a.shape[3])), stride)
-            elif a.ndim == 3:
-                a = F.max_pool1d(a, min(kernel, a.shape[2]), stride)
-            else:
-                raise ValueError(f"maxpool_mean handles 1-D and 2-D maps, got shape {tuple(a.shape)}")
+            if a.ndim != 4:
+                raise ValueError(f"maxpool_mean handles 2-D maps and tokens, got shape {tuple(a.shape)}")
+            a = F.max_pool2d(a, (min(kernel, a.shape[2]), min(kernel, a.shape[3])), stride)
             a = a.flatten(2).mean(2)
         elif aggregation == "center":
             for _ in range(a.ndim - 2):

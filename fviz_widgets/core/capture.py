@@ -210,6 +210,7 @@ class Capture:
         self._acts: Dict[str, torch.Tensor] = {}
         self._calls: Dict[str, int] = {}
         self._checked = False  # the first forward runs in full to detect modules called twice
+        self._fit: Optional[Tuple[int, int]] = None  # the input size a fixed-size model needs
 
     def __enter__(self) -> Capture:
         self._freeze = frozen(self.model)
@@ -251,10 +252,35 @@ class Capture:
     def __call__(self, x: torch.Tensor, preprocess: bool = True) -> Dict[str, torch.Tensor]:
         """Forward `x` (images in the model's input domain, any form `as_images` takes) and return
         {name: activation}. `preprocess=False` feeds `x` to the model as it is.
+
+        A model with an attached `Preprocess` that refuses images of another size than its
+        ``input_size`` (a ViT's position embeddings, a flatten into a linear layer) gets them
+        resized (bilinear) to ``input_size``: once the model has raised on a size and run at its
+        input size, this capture resizes every image before preprocessing. Models that take any
+        size see the images as they are.
         """
         if self._freeze is None:
             raise RuntimeError("Capture is closed; use it inside its `with` block")
-        fed = get_preprocess(self.model)(as_images(x, self.model)) if preprocess else x
+        if not preprocess:
+            return self._run(x, preprocess)
+        images = as_images(x, self.model)
+        if self._fit is not None:
+            return self._run(_resized(images, self._fit), preprocess)
+        try:
+            return self._run(images, preprocess)
+        except (RuntimeError, ValueError, TypeError) as error:
+            size = get_preprocess(self.model).input_size
+            if isinstance(error, LayerError) or not has_preprocess(self.model) or tuple(images.shape[-2:]) == size:
+                raise
+            try:
+                acts = self._run(_resized(images, size), preprocess)
+            except (RuntimeError, ValueError, TypeError):
+                raise error from None
+            self._fit = size
+            return acts
+
+    def _run(self, images: torch.Tensor, preprocess: bool) -> Dict[str, torch.Tensor]:
+        fed = get_preprocess(self.model)(images) if preprocess else images
         with owned_forward(self.model, self):
             self._acts, self._calls = {}, {}
             try:
@@ -288,6 +314,12 @@ class Capture:
         for name in self.outputs:
             acts[name] = _select(name, output)
         return acts
+
+
+def _resized(images: torch.Tensor, size: Tuple[int, int]) -> torch.Tensor:
+    if tuple(images.shape[-2:]) == tuple(size):
+        return images
+    return torch.nn.functional.interpolate(images, size=size, mode="bilinear", align_corners=False)
 
 
 def capture(model: nn.Module, names: Iterable[str], *, early_exit: bool = True) -> Capture:
@@ -338,7 +370,8 @@ def class_names(model: nn.Module, layer: str, size: Optional[Sequence[int]] = No
 
 
 def channel_count(model: nn.Module, layer: str, size: Optional[Sequence[int]] = None) -> int:
-    """How many channels `layer` has (axis 1 of its activation).
+    """How many channels `layer` has: axis 1 of its activation, or the embedding dimension of a
+    token layer [N, tokens, dim] (`fviz_widgets.core.tokens`).
 
     Example:
         >>> from fviz_widgets import zoo
@@ -348,7 +381,7 @@ def channel_count(model: nn.Module, layer: str, size: Optional[Sequence[int]] = 
     shape = layer_shape(model, layer, size)
     if not shape:
         raise LayerError(f"layer {layer!r} has no channel axis (its activation is one value per image)")
-    return shape[0]
+    return shape[-1] if len(shape) == 2 else shape[0]
 
 
 # --- the table of layers ---------------------------------------------------------------------------

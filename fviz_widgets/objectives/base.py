@@ -25,6 +25,7 @@ from typing import Callable, Dict, Iterable, Mapping, Optional, Sequence, Tuple,
 import torch
 
 from ..core.capture import canonical
+from ..core.tokens import Tokens, channel_size, is_tokens, select_tokens
 
 Acts = Mapping[str, torch.Tensor]
 Number = Union[int, float]
@@ -195,23 +196,63 @@ def activation(acts: Acts, layer: str) -> torch.Tensor:
 
 
 def positions(a: torch.Tensor) -> torch.Tensor:
-    """[N, C, *spatial] → [N, P, C] (P = number of positions; 1 for [N, C]).
+    """[N, C, *spatial] → [N, P, C] (P = number of positions; 1 for [N, C]). Token activations
+    [N, tokens, dim] already are [N, P, C] (`fviz_widgets.core.tokens`) and pass unchanged.
 
     Example:
-        >>> tuple(positions(torch.zeros(2, 5, 3, 4)).shape)
-        (2, 12, 5)
+        >>> tuple(positions(torch.zeros(2, 5, 3, 4)).shape), tuple(positions(torch.zeros(2, 17, 8)).shape)
+        ((2, 12, 5), (2, 17, 8))
     """
     if a.ndim < 2:
         raise ValueError(f"expected activations [N, C, ...], got shape {tuple(a.shape)}")
+    if is_tokens(a):
+        return a
     return a.flatten(2).transpose(1, 2) if a.ndim > 2 else a.unsqueeze(1)
 
 
+def feature_map(acts: Acts, layer: str, tokens: Tokens = "all", grid=None) -> torch.Tensor:
+    """The activation of `layer` with its channels on axis 1, [N, C, *positions]: convolution maps
+    and dense layers as they are; for a token layer [N, tokens, dim] the chosen `tokens`
+    (``"all"``, ``"patches"``, ``"cls"`` or a position; `grid` as in `core.tokens.token_grid`)
+    as [N, dim, k]. Other `tokens` than ``"all"`` on a layer without tokens raise.
+
+    Example:
+        >>> a = torch.arange(10.0).view(1, 5, 2)                 # class token + 2×2 patches, dim 2
+        >>> feature_map({"blocks.0": a}, "blocks.0", "cls").flatten().tolist()
+        [0.0, 1.0]
+    """
+    a = activation(acts, layer)
+    if a.ndim < 2:
+        raise ValueError(f"layer {layer!r} has shape {tuple(a.shape)}: expected [N, C, ...]")
+    if is_tokens(a):
+        return select_tokens(a, tokens, grid, layer=layer).transpose(1, 2)
+    if tokens != "all" or grid is not None:
+        raise ValueError(f"tokens= and grid= need a token layer [N, tokens, dim], but layer {layer!r} has shape "
+                         f"{tuple(a.shape)}")
+    return a
+
+
+def token_positions(acts: Acts, layer: str, tokens: Tokens = "all", grid=None) -> torch.Tensor:
+    """The activation vectors [N, P, C] of `layer` at every position (`positions`), restricted to
+    the chosen `tokens` on a token layer (as `feature_map`).
+
+    Example:
+        >>> tuple(token_positions({"b": torch.zeros(2, 17, 8)}, "b", "patches").shape)
+        (2, 16, 8)
+    """
+    a = activation(acts, layer)
+    if is_tokens(a):
+        return select_tokens(a, tokens, grid, layer=layer)
+    return positions(feature_map(acts, layer, tokens, grid))
+
+
 def as_vector(v: Vector, a: torch.Tensor, layer: str, what: str = "direction") -> torch.Tensor:
-    """`v` as a flat tensor matching `a`'s channels (dtype, device and length checked)."""
+    """`v` as a flat tensor matching `a`'s channels (dtype, device and length checked); the
+    channels of a token layer [N, tokens, dim] are its dim."""
     v = torch.as_tensor(v, dtype=a.dtype, device=a.device).flatten()
     if a.ndim < 2:
         raise ValueError(f"layer {layer!r} has shape {tuple(a.shape)}: expected [N, C, ...]")
-    n = a.shape[1]
+    n = channel_size(a)
     if v.numel() != n:
         raise ValueError(f"{what} vector has {v.numel()} values but layer {layer!r} has {n} channels")
     if not torch.isfinite(v).all():
@@ -241,12 +282,14 @@ def direction_vector(v: Vector, what: str = "direction") -> torch.Tensor:
     return t
 
 
-def oriented(acts: Acts, layer: str, v: Vector, transform) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Positions [N, P, C] of `layer` and the vector `v`, both in the space ``transform @ a``
-    (`transform`: None, a [C, C] matrix or an object with ``.whitening``, e.g. ActivationStats)."""
+def oriented(acts: Acts, layer: str, v: Vector, transform, tokens: Tokens = "all",
+             grid=None) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Positions [N, P, C] of `layer` (the chosen `tokens` of a token layer) and the vector `v`,
+    both in the space ``transform @ a`` (`transform`: None, a [C, C] matrix or an object with
+    ``.whitening``, e.g. ActivationStats)."""
     a = activation(acts, layer)
     vec = as_vector(v, a, layer)
-    pos = positions(a)
+    pos = token_positions(acts, layer, tokens, grid)
     if transform is not None:
         matrix = torch.as_tensor(getattr(transform, "whitening", transform)).to(a)
         if matrix.shape != (vec.numel(), vec.numel()):
@@ -282,6 +325,16 @@ def transform_repr(transform) -> Optional[Verbatim]:
     if transform is None:
         return None
     return Verbatim("whitened" if hasattr(transform, "whitening") else "<matrix>")
+
+
+def tokens_repr(tokens) -> Optional[Verbatim]:
+    """How an objective's repr shows a `tokens=` argument (None for the default ``"all"``).
+
+    Example:
+        >>> tokens_repr("cls"), tokens_repr("all")
+        ('cls', None)
+    """
+    return None if tokens is None or tokens == "all" else Verbatim(repr(tokens))
 
 
 def call_repr(fn: str, *args, **kwargs) -> str:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..core.tokens import channels_first
 from .base import Leaf, Objective, activation, call_repr
 
 __all__ = ["alignment", "diversity", "interpolate"]
 
 
 def _gram(a: torch.Tensor) -> torch.Tensor:
-    flat = a.flatten(2)  # [N, C, P]
+    flat = channels_first(a).flatten(2)  # [N, C, P]; the channels of tokens [N, T, D] are D
     return flat @ flat.transpose(1, 2) / flat.shape[-1]
 
 

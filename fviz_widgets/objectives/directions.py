@@ -1,7 +1,10 @@
 """Objectives that point a layer's activation vectors along a direction v (Lucid issue #116).
 
 Each takes the activation vector a_pos at every position and, with ``transform=``, measures it in
-the space ``transform @ a`` (a matrix, or activation statistics for the whitened space).
+the space ``transform @ a`` (a matrix, or activation statistics for the whitened space). On a token
+layer [N, tokens, dim] (a ViT block) the positions are tokens and the vectors live in the embedding
+dimension; ``tokens=`` ("all", "patches", "cls" or a position) and ``grid=`` choose them as in
+`fviz_widgets.objectives.channel`.
 
 Example:
     >>> import torch
@@ -12,9 +15,13 @@ Example:
 
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 import torch.nn.functional as F
 
+from ..core.tokens import Grid, Tokens, check_tokens
+from ..core.validate import image_size
 from .base import (
     Leaf,
     Objective,
@@ -27,6 +34,7 @@ from .base import (
     direction_vector,
     oriented,
     positions,
+    tokens_repr,
     transform_repr,
     vector_repr,
 )
@@ -34,26 +42,34 @@ from .base import (
 __all__ = ["cosine", "direction", "direction_cossim", "dot_orthogonal", "l2_inversion"]
 
 
-def direction(layer: str, v: Vector, *, transform=None, batch=None) -> Objective:
-    """Mean over positions of ⟨a_pos, v⟩ (in the space ``transform @ a`` when given).
+def direction(layer: str, v: Vector, *, transform=None, tokens: Tokens = "all", grid: Optional[Grid] = None,
+              batch=None) -> Objective:
+    """Mean over positions of ⟨a_pos, v⟩ (in the space ``transform @ a`` when given); on a token
+    layer, over the chosen `tokens`.
 
     Example:
         >>> direction("conv3", torch.ones(64))
         direction('conv3', <64-vector>)
+        >>> a = torch.arange(10.0).view(1, 5, 2)                # class token + 2×2 patches, dim 2
+        >>> direction("blocks.0", [1.0, 1.0], tokens="cls")({"blocks.0": a}).item()
+        1.0
     """
 
     direction_vector(v)
+    tokens, grid = check_tokens(tokens), None if grid is None else image_size(grid, "grid")
 
     def compute(acts):
-        pos, vec = oriented(acts, layer, v, transform)
+        pos, vec = oriented(acts, layer, v, transform, tokens, grid)
         return (pos @ vec).mean(1)
 
-    name = call_repr("direction", layer, vector_repr(v), transform=transform_repr(transform))
+    name = call_repr("direction", layer, vector_repr(v), transform=transform_repr(transform),
+                     tokens=tokens_repr(tokens), grid=grid)
     return batched(Leaf(compute, name, [layer]), batch)
 
 
 def direction_cossim(
-    layer: str, v: Vector, *, pow: float = 1.0, floor: float = 0.1, transform=None, batch=None
+    layer: str, v: Vector, *, pow: float = 1.0, floor: float = 0.1, transform=None, tokens: Tokens = "all",
+    grid: Optional[Grid] = None, batch=None
 ) -> Objective:
     """Mean over positions of ⟨a, v⟩ · max(floor, cos(a, v))^pow.
 
@@ -66,18 +82,21 @@ def direction_cossim(
     """
 
     direction_vector(v)
+    tokens, grid = check_tokens(tokens), None if grid is None else image_size(grid, "grid")
 
     def compute(acts):
-        pos, vec = oriented(acts, layer, v, transform)
+        pos, vec = oriented(acts, layer, v, transform, tokens, grid)
         dot = pos @ vec
         cos = dot / (pos.norm(dim=-1) * vec.norm() + 1e-8)
         return (dot * cos.clamp(min=floor).pow(pow)).mean(1)
 
-    name = call_repr("direction_cossim", layer, vector_repr(v), pow=pow, floor=floor, transform=transform_repr(transform))
+    name = call_repr("direction_cossim", layer, vector_repr(v), pow=pow, floor=floor, transform=transform_repr(transform),
+                     tokens=tokens_repr(tokens), grid=grid)
     return batched(Leaf(compute, name, [layer]), batch)
 
 
-def cosine(layer: str, v: Vector, *, transform=None, batch=None) -> Objective:
+def cosine(layer: str, v: Vector, *, transform=None, tokens: Tokens = "all", grid: Optional[Grid] = None,
+           batch=None) -> Objective:
     """Mean over positions of cos(a_pos, v). Works poorly alone: a tiny activation in the right
     direction already scores 1 (Lucid issue #116); kept for study.
 
@@ -87,12 +106,14 @@ def cosine(layer: str, v: Vector, *, transform=None, batch=None) -> Objective:
     """
 
     direction_vector(v)
+    tokens, grid = check_tokens(tokens), None if grid is None else image_size(grid, "grid")
 
     def compute(acts):
-        pos, vec = oriented(acts, layer, v, transform)
+        pos, vec = oriented(acts, layer, v, transform, tokens, grid)
         return F.cosine_similarity(pos, vec.expand_as(pos), dim=-1, eps=1e-8).mean(1)
 
-    name = call_repr("cosine", layer, vector_repr(v), transform=transform_repr(transform))
+    name = call_repr("cosine", layer, vector_repr(v), transform=transform_repr(transform),
+                     tokens=tokens_repr(tokens), grid=grid)
     return batched(Leaf(compute, name, [layer]), batch)
 
 
@@ -118,7 +139,8 @@ def l2_inversion(layer: str, target: torch.Tensor, *, batch=None) -> Objective:
     return batched(Leaf(compute, name, [layer]), batch)
 
 
-def dot_orthogonal(layer: str, v: Vector, *, weight: float = 1.0, transform=None, batch=None) -> Objective:
+def dot_orthogonal(layer: str, v: Vector, *, weight: float = 1.0, transform=None, tokens: Tokens = "all",
+                   grid: Optional[Grid] = None, batch=None) -> Objective:
     """Mean over positions of ⟨a, v̂⟩ − weight · ‖a − ⟨a, v̂⟩ v̂‖₂ (dot plus orthogonal penalty).
 
     Example:
@@ -127,13 +149,15 @@ def dot_orthogonal(layer: str, v: Vector, *, weight: float = 1.0, transform=None
     """
 
     direction_vector(v)
+    tokens, grid = check_tokens(tokens), None if grid is None else image_size(grid, "grid")
 
     def compute(acts):
-        pos, vec = oriented(acts, layer, v, transform)
+        pos, vec = oriented(acts, layer, v, transform, tokens, grid)
         unit = vec / vec.norm().clamp(min=1e-12)
         dot = pos @ unit
         orthogonal = pos - dot.unsqueeze(-1) * unit
         return (dot - weight * orthogonal.norm(dim=-1)).mean(1)
 
-    name = call_repr("dot_orthogonal", layer, vector_repr(v), weight=weight, transform=transform_repr(transform))
+    name = call_repr("dot_orthogonal", layer, vector_repr(v), weight=weight, transform=transform_repr(transform),
+                     tokens=tokens_repr(tokens), grid=grid)
     return batched(Leaf(compute, name, [layer]), batch)

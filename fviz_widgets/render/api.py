@@ -68,7 +68,9 @@ def render(
     Args:
         model: any nn.Module; its attached `Preprocess` (zoo models have one) is applied to
             images before the forward pass. The model's train/eval mode and `requires_grad`
-            flags are restored afterwards.
+            flags are restored afterwards. A model that only takes its `Preprocess.input_size`
+            (a ViT's position embeddings) gets each transformed image resized back to that size;
+            other models see the transformed images as they are (`fviz_widgets.core.Capture`).
         objective: an `fv.obj` objective, or a string such as ``"conv3:5"``.
         param: an `fv.param` parameterization (moved to the model's device); default an FFT
             image with colour decorrelation of `size` (default: the model's input size) and
@@ -158,12 +160,15 @@ def render_layer(
     size: Optional[Union[int, Tuple[int, int]]] = None,
     seed: int = 0,
     progress: bool = True,
+    tokens: Union[str, int] = "all",
     **render_kwargs,
 ) -> RenderResult:
     """One image per channel of `layer` (all channels by default), `batch_size` per run.
 
     Each batch item maximizes its own channel's mean (`obj.channels`), so one forward/backward
-    serves `batch_size` channels. Returns one `RenderResult` with `labels` naming the channels (and
+    serves `batch_size` channels. On a token layer [N, tokens, dim] (a ViT block) the channels are
+    the embedding dimensions and `tokens` ("all", "patches", "cls" or a position) says which
+    tokens the mean runs over. Returns one `RenderResult` with `labels` naming the channels (and
     their classes, where the layer gives the model's `classes`: ``"output:4 grid"``);
     `result.show()` or `result.grid()` lays them out.
 
@@ -186,7 +191,7 @@ def render_layer(
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
         part = render(
-            model, channels_objective(layer, chunk), batch=len(chunk), size=size,
+            model, channels_objective(layer, chunk, tokens=tokens), batch=len(chunk), size=size,
             seed=seed + start, progress=progress, **render_kwargs,
         )
         parts.append(part)
