@@ -11,7 +11,7 @@ NPM_QUIET := 2>&1 | { grep -v 'Unknown user config\|This will stop working\|inst
 JS_DEPS := js/node_modules/.package-lock.json
 export MPLBACKEND ?= Agg
 
-.PHONY: demo test lint unit browser-deps js js-check lab bench experiments models clean
+.PHONY: demo notebooks test lint unit browser-deps js js-check lab bench experiments models clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ test: $(VENV)/.test browser-deps js-check lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules fviz_widgets
 	FVIZ_FAST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests notebooks --nbval-lax --durations=10
 
+## screenshots: docs/screenshots/<widget>_<light|dark>.png, each widget under JupyterLab's own themes
+screenshots: $(VENV)/.test browser-deps js
+	FVIZ_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/screenshots.py
+
 ## lint: ruff (configured in pyproject.toml)
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
@@ -76,6 +80,14 @@ lint: $(VENV)/.test
 unit: $(VENV)/.test
 	$(BIN)/python -m pytest -q --doctest-modules fviz_widgets
 	$(BIN)/python -m pytest -q tests/unit
+
+## notebooks: re-execute every tutorial in place (full size; NOTEBOOKS="notebooks/03_directions.ipynb" for some).
+## Widget state is not saved: each widget output carries a picture of its final state instead,
+## which nbconvert's HTML, GitHub and nbviewer show without a kernel.
+NOTEBOOKS ?= $(wildcard notebooks/*.ipynb)
+notebooks: $(VENV)/.test
+	for nb in $(NOTEBOOKS); do (cd $$(dirname $$nb) && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.store_widget_state=False $$(basename $$nb)) || exit 1; done
 
 ## lab: JupyterLab on notebooks/
 lab: $(VENV)/.test
