@@ -32,6 +32,7 @@ from ..core.capture import channel_count
 from ..core.model import device_of, input_shape
 from ..core.validate import positive_int, positive_number, seed_value
 from ..experiments.runner import InlineExecutor
+from ..params import param_factory
 from . import layout, pages, tasks
 from .examples import LayerExamples, as_dataset, describe_dataset
 from .manifest import Manifest, open_manifest, write_text
@@ -43,7 +44,6 @@ __all__ = ["build_atlas"]
 ENLARGED = 256
 #: Classes listed per channel.
 TOP_CLASSES = 5
-PARAM = "fv.param.image(fft=True, decorrelate=True)"
 
 
 def _fingerprint(model: nn.Module) -> str:
@@ -215,6 +215,7 @@ def build_atlas(
     transforms: Any = "standard",
     lr: float = 0.05,
     redirect_steps: int = 0,
+    param: Union[str, Callable[..., Any], None] = "fft",
     executor: Optional[Executor] = None,
     dask: Optional[str] = None,
     progress: bool = True,
@@ -246,6 +247,9 @@ def build_atlas(
         steps, size, seed, transforms, lr, redirect_steps: as in `fv.render` (size: the model's
             input size by default; redirect_steps ≈ 16 wakes ReLU channels that start dead, which
             otherwise stay a flat grey). batch_size: channels per render.
+        param: each batch's parameterization, as in `fv.render_layer`: ``"fft"``, ``"pixel"``,
+            ``"normal_depth"`` (a user-defined input domain: the page shows the normal map),
+            ``"path/to/file.py:function"``, or a picklable factory function.
         dataset: where dataset examples come from: ``"shapes"``, ``"photos"``, ``"faces"``, a
             folder of PNG/JPEG images, an `ImageSet`, images, or a torch Dataset; None for none.
             examples: how many of the most and of the least exciting images to show.
@@ -289,7 +293,9 @@ def build_atlas(
     if not isinstance(out, (str, Path)):
         raise TypeError(f"out is a folder path, got {type(out).__name__}")
     folder = Path(out).expanduser()
-    _, h, w = input_shape(model, size)
+    colors, h, w = input_shape(model, size)
+    param = param or "fft"
+    param_factory(param, colors)  # an unknown name or a broken file fails before anything is written
     plan = []
     names = _layers(layers)
     for (name, title), slug in zip(names, layout.slugs([n for n, _ in names])):
@@ -302,7 +308,7 @@ def build_atlas(
         "model": _source_name(model_spec) or type(model).__name__, "model_sha1": _fingerprint(model),
         "device": str(device_of(model)), "layers": [p["name"] for p in plan], "titles": [p["title"] for p in plan],
         "channels": {p["name"]: p["channels"] for p in plan}, "steps": steps, "size": [h, w], "seed": seed,
-        "batch_size": batch_size, "lr": lr, "redirect_steps": redirect_steps, "param": PARAM, "transforms": repr(transforms_module.get(transforms)),
+        "batch_size": batch_size, "lr": lr, "redirect_steps": redirect_steps, "param": _source_name(param), "transforms": repr(transforms_module.get(transforms)),
         "dataset": describe_dataset(data, dataset), "examples": examples if data is not None else 0,
         "versions": {"fviz_widgets": __version__, "torch": torch.__version__},
     }
@@ -317,7 +323,7 @@ def build_atlas(
             kept = [c for c in manifest.done[entry["name"]] if atlas.complete_files(entry["name"], c)]
             manifest.done[entry["name"]] = kept
         job = {"model": tasks.portable(model_spec), "device": settings["device"], "size": (h, w), "steps": steps, "seed": seed,
-               "transforms": transforms, "lr": lr, "redirect_steps": redirect_steps}
+               "transforms": transforms, "lr": lr, "redirect_steps": redirect_steps, "param": tasks.portable(param)}
         batches = [dict(job, layer=entry["name"], channels=entry["channels"][i : i + batch_size])
                    for entry in plan for i in range(0, len(entry["channels"]), batch_size)]
         todo = [b for b in batches if not all(manifest.is_done(b["layer"], c) for c in b["channels"])]

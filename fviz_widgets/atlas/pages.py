@@ -90,7 +90,7 @@ def _a(here: str, target: str, text: str, cls: str = "") -> str:
 
 
 def _settings_line(settings: Dict[str, Any]) -> str:
-    keys = ("model", "steps", "size", "seed", "batch_size", "transforms", "device")
+    keys = ("model", "param", "steps", "size", "seed", "batch_size", "transforms", "device")
     parts = [f"{k} {_short(settings[k])}" for k in keys if settings.get(k) is not None]
     return e(" · ".join(parts))
 

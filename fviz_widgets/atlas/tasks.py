@@ -120,7 +120,7 @@ def render_batch(model: nn.Module, job: Dict[str, Any]) -> Dict[str, Any]:
     result = render_layer(model, job["layer"], channels, batch_size=len(channels), size=job["size"],
                           seed=batch_seed(job["seed"], channels), steps=job["steps"], lr=job["lr"],
                           transforms=job["transforms"], redirect_steps=job.get("redirect_steps", 0),
-                          progress=False)
+                          param=job.get("param"), progress=False)
     if result.status != "completed":
         raise KeyboardInterrupt(f"the render of {job['layer']} channels {channels} was {result.status}")
     return {"layer": job["layer"], "channels": channels, "images": np.asarray(result.images, np.float32),

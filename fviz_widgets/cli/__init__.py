@@ -38,6 +38,8 @@ __all__ = ["DEMO_IMAGENET_CLASSES", "USER_ERRORS", "atlas_command", "demo", "fas
 USER_ERRORS = (ValueError, TypeError, LayerError, IndexError, FileNotFoundError, FileExistsError, IsADirectoryError,
                NotADirectoryError, PermissionError, ImportError)
 
+PARAM_HELP = ("image parameterization: fft (default), pixel, normal_depth (a normal map and a depth, for a "
+              "4-channel model) or path/to/file.py:function (your own: (size, *, batch, seed, device) -> fv.param)")
 MODEL_HELP = "a zoo name (shapes_cnn, efficientnet_lite0/1/2, fer_emotion), torchvision:NAME or path/to/file.py:factory"
 
 
@@ -62,7 +64,7 @@ def _model_parsers(commands) -> None:
     render = commands.add_parser("render", parents=[shared], help="render one channel, or a whole layer as a grid")
     render.add_argument("--steps", type=int, default=256, help="Adam steps (default 256)")
     render.add_argument("--batch-size", type=int, default=16, help="channels per run for a whole layer")
-    render.add_argument("--param", choices=("fft", "pixel"), default="fft", help="image parameterization")
+    render.add_argument("--param", default="fft", help=PARAM_HELP)
     render.add_argument("--lr", type=float, default=0.05, help="Adam learning rate")
     render.add_argument("--transforms", choices=("standard", "none"), default="standard",
                         help="transformation robustness (random jitter, scale, rotation)")
@@ -98,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     atlas.add_argument("--seed", type=int, default=0)
     atlas.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or mps")
     atlas.add_argument("--batch-size", type=int, default=16, help="channels per run (default 16)")
+    atlas.add_argument("--param", default="fft", help=PARAM_HELP)
     atlas.add_argument("--dataset", default="shapes",
                        help="dataset examples from shapes, photos, faces or a folder of images; 'none' for none")
     atlas.add_argument("--examples", type=int, default=8, help="most and least exciting examples per channel")
@@ -153,7 +156,7 @@ def _run(args: argparse.Namespace) -> None:
         index = atlas_command(args.model, args.layers, args.out, channels=args.channels, steps=args.steps,
                               size=args.size, seed=args.seed, device=args.device, batch_size=args.batch_size,
                               dataset=None if args.dataset == "none" else args.dataset, examples=args.examples,
-                              dask=args.dask, overwrite=args.overwrite)
+                              param=args.param, dask=args.dask, overwrite=args.overwrite)
         print(f"made: {index} (open it in a browser)")
     elif args.command == "ifv" and args.ifv_command == "run":
         made = ifv_run(args.config, args.out, args.workers, args.scheduler, args.fast, args.device, args.batch_size,

@@ -117,7 +117,7 @@ def render_command(model: str, target: str, out: Union[str, Path], *, steps: int
     """
     from .. import params
     from ..core.files import IMAGE_SUFFIXES, output_path
-    from ..core.model import input_shape
+    from ..core.model import device_of, input_shape
     from ..core.validate import positive_int
     from ..live import render, render_layer
     from ..render import NonFiniteLossError
@@ -126,13 +126,15 @@ def render_command(model: str, target: str, out: Union[str, Path], *, steps: int
     scale, batch_size = positive_int(scale, "--scale"), positive_int(batch_size, "--batch-size")
     if columns is not None:
         columns = positive_int(columns, "--columns")
-    if param not in ("fft", "pixel") or transforms not in ("standard", "none"):
-        raise ValueError(f"--param {param!r} / --transforms {transforms!r}: use fft or pixel / standard or none")
+    if transforms not in ("standard", "none"):
+        raise ValueError(f"--transforms {transforms!r}: use standard or none")
     layer, channel = parse_target(target)
-    if channel is None and (objective != "channel" or param != "fft"):
-        raise ValueError(f"a whole layer renders with --objective channel --param fft; for --objective {objective} "
-                         f"--param {param}, name one channel: {layer}:CHANNEL")
+    if channel is None and objective != "channel":
+        raise ValueError(f"a whole layer renders with --objective channel; for --objective {objective}, name one "
+                         f"channel: {layer}:CHANNEL")
     net = model_on(model, device)
+    colors, h, w = input_shape(net, size)
+    factory = params.param_factory(param, colors)
     options = dict(steps=steps, seed=seed, lr=lr, transforms=None if transforms == "none" else transforms,
                    progress=progress)
     # an interrupted render writes nothing here, so the engine's "returning the best images so far" is moot
@@ -140,11 +142,10 @@ def render_command(model: str, target: str, out: Union[str, Path], *, steps: int
         warnings.filterwarnings("ignore", message="render interrupted")
         try:
             if channel is None:
-                result = render_layer(net, layer, batch_size=batch_size, size=size, **options)
+                result = render_layer(net, layer, batch_size=batch_size, size=(h, w), param=factory, **options)
             else:
                 channel = _checked_channel(net, layer, channel, size)
-                colors, h, w = input_shape(net, size)
-                image = params.image((h, w), color_channels=colors, fft=param == "fft", seed=seed)
+                image = params.batch_param(factory, (h, w), batch=1, seed=seed, device=device_of(net))
                 result = render(net, _objective(objective, layer, channel), param=image, **options)
         except NonFiniteLossError as error:
             raise ValueError(f"{error} (try a smaller --lr than {lr:g})") from None

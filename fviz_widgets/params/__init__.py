@@ -3,6 +3,8 @@
 - `image` (FFT with colour decorrelation by default), `pixel` and `fft`: images in [0, 1].
 - `domain` maps any raw parameterization through your own function; `normal_depth` is the
   worked example (a normal map and a depth).
+- `param_factory` names them for runs that make one per batch (`render_layer`, the atlas,
+  the `fviz` command): ``fft``, ``pixel``, ``normal_depth`` or ``path/to/file.py:function``.
 - Subclass `Param` for a parameterization of your own.
 
 Example:
@@ -15,17 +17,21 @@ from .base import Param
 from .color import IMAGENET_COLOR_MATRIX, color_matrix_from_data
 from .domain import DomainParam, domain, normal_depth, normal_depth_map
 from .image import FFT_OUTPUT_SCALE, INIT_EPS, SQUASHES, FFTParam, ImageParam, PixelParam, fft, fft_scale, image, pixel
+from .named import NAMES, ParamFactory, batch_param, param_factory
 
 __all__ = [
     "FFT_OUTPUT_SCALE",
     "IMAGENET_COLOR_MATRIX",
     "INIT_EPS",
+    "NAMES",
     "SQUASHES",
     "DomainParam",
     "FFTParam",
     "ImageParam",
     "Param",
+    "ParamFactory",
     "PixelParam",
+    "batch_param",
     "color_matrix_from_data",
     "domain",
     "fft",
@@ -33,5 +39,6 @@ __all__ = [
     "image",
     "normal_depth",
     "normal_depth_map",
+    "param_factory",
     "pixel",
 ]

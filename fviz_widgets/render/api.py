@@ -161,6 +161,7 @@ def render_layer(
     seed: int = 0,
     progress: bool = True,
     tokens: Union[str, int] = "all",
+    param: Union[str, params_module.ParamFactory, None] = None,
     **render_kwargs,
 ) -> RenderResult:
     """One image per channel of `layer` (all channels by default), `batch_size` per run.
@@ -172,6 +173,11 @@ def render_layer(
     their classes, where the layer gives the model's `classes`: ``"output:4 grid"``);
     `result.show()` or `result.grid()` lays them out.
 
+    `param` makes each batch's parameterization: a name (``"fft"``, the default; ``"pixel"``;
+    ``"normal_depth"``; ``"path/to/file.py:function"``) or a function ``(size, *, batch, seed,
+    device) -> fv.param module`` such as `fv.param.normal_depth` (`fv.param.param_factory`).
+    Other keywords go to `render` (steps, transforms, lr, ...).
+
     Example:
         >>> import fviz_widgets as fv
         >>> result = fv.render_layer(fv.zoo.shapes_cnn(), "conv2", channels=range(4), size=32, steps=4,
@@ -179,20 +185,24 @@ def render_layer(
         >>> result.images.shape, result.labels[:2]
         ((4, 32, 32, 3), ['conv2:0', 'conv2:1'])
     """
-    for key in ("param", "batch", "objective"):
+    for key in ("batch", "objective"):
         if key in render_kwargs:
             raise TypeError(f"render_layer makes its own {key}; pass size=, steps=, transforms=, ... instead")
     batch_size = positive_int(batch_size, "batch_size")
     seed = seed_value(seed)
+    colors, h, w = input_shape(model, size)
+    factory = params_module.param_factory(param, colors)
     count = channel_count(model, layer, size)
     picked = channel_indices(channels, count, layer=layer)
     channels = list(range(count)) if picked is None else list(picked)
     parts: List[RenderResult] = []
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
+        image = params_module.batch_param(factory, (h, w), batch=len(chunk), seed=seed + start,
+                                          device=device_of(model))
         part = render(
-            model, channels_objective(layer, chunk, tokens=tokens), batch=len(chunk), size=size,
-            seed=seed + start, progress=progress, **render_kwargs,
+            model, channels_objective(layer, chunk, tokens=tokens), param=image, seed=seed + start,
+            progress=progress, **render_kwargs,
         )
         parts.append(part)
         if part.status != "completed":

@@ -20,15 +20,14 @@ Example:
 from __future__ import annotations
 
 import difflib
-import importlib.util
-import re
 import sys
 from functools import partial
 from pathlib import Path
-from types import ModuleType
 from typing import Callable, Dict, Union
 
 from torch import nn
+
+from ..core.imports import function_from_file, split_file_spec
 
 __all__ = ["load_model", "model_from_file", "zoo_models"]
 
@@ -76,11 +75,9 @@ def load_model(spec: str) -> nn.Module:
         from . import torchvision
 
         return torchvision(name)
-    path, colon, factory = spec.rpartition(":")
-    if colon and path.lower().endswith(".py"):
-        return model_from_file(path, factory)
-    if spec.lower().endswith(".py"):
-        raise ValueError(f"name the function in {spec} that builds the model: {spec}:FUNCTION")
+    in_file = split_file_spec(spec)
+    if in_file:
+        return model_from_file(*in_file)
     models = zoo_models()
     if spec in models:
         return models[spec]()
@@ -90,8 +87,9 @@ def load_model(spec: str) -> nn.Module:
 
 
 def model_from_file(path: Union[str, Path], factory: str) -> nn.Module:
-    """``factory()`` from the Python file at `path` (imported with its folder on ``sys.path``, so
-    it may import its neighbours), which must return an nn.Module; in eval mode.
+    """``factory()`` from the Python file at `path` (`fviz_widgets.core.imports.function_from_file`:
+    imported with its folder on ``sys.path``, so it may import its neighbours), which must return
+    an nn.Module; in eval mode.
 
     Example:
         >>> model_from_file("nowhere/net.py", "make")
@@ -99,48 +97,15 @@ def model_from_file(path: Union[str, Path], factory: str) -> nn.Module:
         ...
         FileNotFoundError: no model file nowhere/net.py
     """
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"no model file {path}")
-    if not factory.isidentifier():
-        raise ValueError(f"{factory!r} is not a function name; write {path}:FUNCTION")
-    folder = str(path.resolve().parent)
-    sys.path.insert(0, folder)
+    build = function_from_file(path, factory, what="model file")
+    folder = str(Path(path).expanduser().resolve().parent)
+    sys.path.insert(0, folder)  # the factory may import the file's neighbours when it runs
     try:
-        module = _import_file(path)
-        build = getattr(module, factory, None)
-        if build is None:
-            defined = [n for n, v in vars(module).items() if callable(v) and not n.startswith("_")
-                       and getattr(v, "__module__", None) == module.__name__]
-            close = difflib.get_close_matches(factory, defined, n=3)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            listing = f" (it defines {', '.join(defined)})" if defined else " (it defines no functions)"
-            raise ValueError(f"{path} has no function {factory!r}{hint}{listing}")
-        if not callable(build):
-            raise TypeError(f"{path}:{factory} is not a function (it is of type {type(build).__name__}); name the function "
-                            "that builds the model")
-        try:
-            model = build()
-        except Exception as error:
-            raise ValueError(f"{path}:{factory}() raised {type(error).__name__}: {error}") from error
+        model = build()
+    except Exception as error:
+        raise ValueError(f"{path}:{factory}() raised {type(error).__name__}: {error}") from error
     finally:
         sys.path.remove(folder)
     if not isinstance(model, nn.Module):
         raise TypeError(f"{path}:{factory}() returned an object of type {type(model).__name__}, not a torch.nn.Module")
     return model.eval()
-
-
-def _import_file(path: Path) -> ModuleType:
-    name = "fviz_model_file_" + re.sub(r"\W", "_", path.stem)
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ValueError(f"cannot import {path} as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses and pickling look the module up by name
-    try:
-        spec.loader.exec_module(module)
-    except Exception as error:
-        del sys.modules[name]
-        where = f" (line {error.lineno})" if isinstance(error, SyntaxError) else ""
-        raise ValueError(f"importing {path} failed{where}: {type(error).__name__}: {error}") from error
-    return module
