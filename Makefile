@@ -82,12 +82,15 @@ unit: $(VENV)/.test
 	$(BIN)/python -m pytest -q tests/unit
 
 ## notebooks: re-execute every tutorial in place (full size; NOTEBOOKS="notebooks/03_directions.ipynb" for some).
-## Widget state is not saved: each widget output carries a picture of its final state instead,
+## Figures show inline (the MPLBACKEND=Agg of the tests is not passed on). Widget state is not saved: each
+## widget output carries a picture of its final state instead,
 ## which nbconvert's HTML, GitHub and nbviewer show without a kernel.
 NOTEBOOKS ?= $(wildcard notebooks/*.ipynb)
 notebooks: $(VENV)/.test
-	for nb in $(NOTEBOOKS); do (cd $$(dirname $$nb) && ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.store_widget_state=False $$(basename $$nb)) || exit 1; done
+	for nb in $(NOTEBOOKS); do (cd $$(dirname $$nb) && env -u MPLBACKEND ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=3600 --ExecutePreprocessor.store_widget_state=False $$(basename $$nb)) || exit 1; \
+		$(BIN)/python -c "import json,sys; p=sys.argv[1]; nb=json.load(open(p)); nb['metadata'].pop('widgets',None); \
+		open(p,'w').write(json.dumps(nb,indent=1,ensure_ascii=False)+'\n')" $$nb || exit 1; done
 
 ## lab: JupyterLab on notebooks/
 lab: $(VENV)/.test

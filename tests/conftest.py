@@ -29,6 +29,19 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture
+def one_thread():
+    """One torch thread for tests of tiny models: faster alone, and far faster than two threads
+    fighting for a busy 2-core machine's cores. Modules use it with
+    ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):

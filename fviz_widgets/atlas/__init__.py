@@ -1,6 +1,7 @@
 """Model atlases: every channel of chosen layers rendered in batches into a static website that
 opens from disk, with dataset examples and the classes each channel supports; resumable, and
-distributable over any `concurrent.futures.Executor` or a Dask cluster.
+distributable over any `concurrent.futures.Executor` or a Dask cluster. `preview` shows one in a
+notebook.
 
 Example:
     >>> import shutil, tempfile
@@ -15,6 +16,7 @@ Example:
 from .build import build_atlas
 from .distributed import dask_executor
 from .examples import as_dataset
+from .inline import AtlasPreview, preview
 from .tasks import render_batch, render_task, worker_model
 
-__all__ = ["as_dataset", "build_atlas", "dask_executor", "render_batch", "render_task", "worker_model"]
+__all__ = ["AtlasPreview", "as_dataset", "build_atlas", "dask_executor", "preview", "render_batch", "render_task", "worker_model"]

@@ -117,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
     run_parser.add_argument("config", type=Path, help="JSON config: one experiment or a {name, base, sweep} file")
     run_parser.add_argument("--out", type=Path, default=Path("out/ifv"), help="folder that receives the records")
     run_parser.add_argument("--workers", type=int, default=1, help="local worker processes (1: run inline)")
-    run_parser.add_argument("--scheduler", default=None, help="address of a Dask scheduler to run the work units on")
+    run_parser.add_argument("--dask", default=None, metavar="ADDRESS",
+                            help="run the work units on a Dask cluster: a scheduler address, or 'local' for one here")
     run_parser.add_argument("--device", default=None, help="run the work units here (e.g. cuda), overriding the config")
     run_parser.add_argument("--batch-size", type=int, default=None,
                             help="realizations per work unit, overriding the config (a GPU takes hundreds; "
@@ -159,7 +160,7 @@ def _run(args: argparse.Namespace) -> None:
                               param=args.param, dask=args.dask, overwrite=args.overwrite)
         print(f"made: {index} (open it in a browser)")
     elif args.command == "ifv" and args.ifv_command == "run":
-        made = ifv_run(args.config, args.out, args.workers, args.scheduler, args.fast, args.device, args.batch_size,
+        made = ifv_run(args.config, args.out, args.workers, args.dask, args.fast, args.device, args.batch_size,
                        overwrite=args.overwrite, allow_import=args.allow_import)
         print("records:", *(f"  {path}" for path in made), sep="\n")
     elif args.command == "ifv" and args.ifv_command == "summarize":

@@ -86,12 +86,13 @@ def _demo_imagenet(out: Path, steps: int, seed: int) -> List[Path]:
     return [result.save(out / "efficientnet_lite0_classes.png", columns=3), titled]
 
 
-def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fast: Optional[bool],
+def ifv_run(config: Path, out: Path, workers: int, dask: Optional[str], fast: Optional[bool],
             device: Optional[str] = None, batch_size: Optional[int] = None, *, overwrite: bool = False,
             allow_import: bool = False) -> List[Path]:
     """Run every experiment of `config` into record folders under `out`; prints each summary.
     `device` and `batch_size` override the configs' (the records keep what was used). Records
-    already complete are kept, so an interrupted sweep resumes."""
+    already complete are kept, so an interrupted sweep resumes. `dask` is ``"local"`` (a LocalCluster
+    of `workers` single-threaded workers here) or a scheduler address: the work units run there."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from contextlib import ExitStack
@@ -116,12 +117,10 @@ def ifv_run(config: Path, out: Path, workers: int, scheduler: Optional[str], fas
     made = []
     with ExitStack() as stack:
         executor = None
-        if scheduler:
-            try:
-                from dask.distributed import Client
-            except ImportError:
-                raise ImportError("--scheduler needs dask: pip install 'fviz_widgets[distributed]'") from None
-            executor = stack.enter_context(Client(scheduler)).get_executor()
+        if dask:
+            from ..atlas.distributed import dask_executor
+
+            executor = stack.enter_context(dask_executor(dask, threads=1, workers=workers))
         elif workers > 1:
             executor = stack.enter_context(
                 ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")))

@@ -12,7 +12,8 @@ Example:
 """
 
 from .aggregate import AGGREGATIONS, aggregate, channel_index, channel_indices
-from .capture import INPUT, OUTPUT, Capture, LayerError, capture, channel_count, layer_shape, layers, resolve
+from .capture import (INPUT, OUTPUT, Capture, LayerError, LayerInfo, LayerTable, capture, channel_count, layer_shape,
+                      layers, resolve)
 from .images import as_images, to_hwc
 from .model import (
     IMAGENET_MEAN,
@@ -36,6 +37,8 @@ __all__ = [
     "OUTPUT",
     "Capture",
     "LayerError",
+    "LayerInfo",
+    "LayerTable",
     "Preprocess",
     "aggregate",
     "as_images",

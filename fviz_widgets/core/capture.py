@@ -394,16 +394,21 @@ class LayerInfo:
     shape: Optional[Tuple[int, ...]]
 
     def __str__(self) -> str:
+        return self.row(32, 20)
+
+    def row(self, name_width: int, type_width: int) -> str:
         shape = "×".join(map(str, self.shape)) if self.shape else "—"
-        return f"{self.name:<32} {self.type:<20} {shape}"
+        return f"{self.name:<{name_width}} {self.type:<{type_width}} {shape}"
 
 
 class LayerTable(list):
     """A list of `LayerInfo` that prints as a table in scripts and notebooks."""
 
     def __str__(self) -> str:
-        head = f"{'name':<32} {'type':<20} output shape"
-        return "\n".join([head, "-" * len(head)] + [str(info) for info in self])
+        name_width = max([32] + [len(info.name) for info in self])
+        type_width = max([20] + [len(info.type) for info in self])
+        head = f"{'name':<{name_width}} {'type':<{type_width}} output shape"
+        return "\n".join([head, "-" * len(head)] + [info.row(name_width, type_width) for info in self])
 
     def _repr_pretty_(self, printer, cycle) -> None:
         printer.text(str(self))
@@ -466,8 +471,11 @@ def layers(
             with model_lock(model):
                 for handle in handles:
                     handle.remove()
-    table = LayerTable(LayerInfo(n, type(modules[n]).__name__, shapes[n] or None) for n in order)
-    table.extend(LayerInfo(n, type(m).__name__, None) for n, m in modules.items() if n not in shapes)
+    # the names "output" and "input" address the model's output and input, even where a module has that name
+    listed = [n for n in order if n not in (OUTPUT, INPUT)]
+    table = LayerTable(LayerInfo(n, type(modules[n]).__name__, shapes[n] or None) for n in listed)
+    table.extend(LayerInfo(n, type(m).__name__, None) for n, m in modules.items()
+                 if n not in shapes and n not in (OUTPUT, INPUT))
     table.extend(LayerInfo(name, "output", entry) for name, entry in _output_entries(output))
     if show:
         print(table)

@@ -236,3 +236,36 @@ def test_threads_and_a_dask_local_cluster_give_the_local_images(tmp_path, atlas)
     for name in whole:
         assert np.array_equal(threads[name], whole[name]), name
         assert np.array_equal(dask[name], whole[name]), name
+
+
+def test_a_notebook_preview_embeds_every_render_with_its_top_class(atlas):
+    folder, index = atlas
+    shown = fv.atlas.preview(index)
+    page = shown._repr_html_()
+    embedded = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    files = [folder / "images" / layer / f"{c}.png" for layer in ("conv4", "act4") for c in range(4)]
+    assert [__import__("base64").b64decode(data) for data in embedded] == [f.read_bytes() for f in files]
+    top = json.loads((folder / "data" / "act4" / "2.json").read_text())["classes"]["top"][0]["class"]
+    assert top in CLASSES and top in page
+    assert str(index) in page and repr(shown) == "AtlasPreview(shapes, 2 layer(s), 8 of 8 channels rendered)"
+    assert Image.open(__import__("io").BytesIO(shown._repr_png_())).size == (8 * 98 - 2, 96)
+    only = fv.atlas.preview(folder, layers=["act4"])._repr_html_()
+    assert only.count("<img") == 4
+    with pytest.raises(ValueError, match=r"no layer\(s\) \['act9'\]; it has \['act4', 'conv4'\]"):
+        fv.atlas.preview(folder, layers=["act9"])
+
+
+def test_a_preview_of_a_hostile_manifest_reads_nothing_outside_and_escapes_its_strings(tmp_path):
+    folder = tmp_path / "hostile"
+    build_atlas(fv.zoo.shapes_cnn(), ["act4"], folder, channels=[0], dataset=None, examples=0, **SMALL)
+    outside = (folder / "images" / "act4" / "0.png").read_bytes()
+    (tmp_path / "0.png").write_bytes(outside)  # where images/../../0.png points
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["layers"][0].update(slug="../..", title="<script>alert(1)</script>")
+    manifest["settings"]["model"] = "<img src=x onerror=alert(2)>"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    page = fv.atlas.preview(folder)._repr_html_()
+    assert "<script" not in page and "<img src=x" not in page and "&lt;script&gt;" in page
+    assert "data:image" not in page, "a slug pointing outside the folder is not followed"
+    with pytest.raises(FileNotFoundError, match="holds no atlas"):
+        fv.atlas.preview(tmp_path)

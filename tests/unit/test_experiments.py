@@ -124,13 +124,17 @@ def test_cli_runs_a_config_file_into_a_record(tmp_path, capsys):
     # --batch-size and --device override the file; the record keeps what was used
     assert cli.main(["ifv", "run", str(path), "--out", str(tmp_path / "other"), "--batch-size", "1", "--device", "cpu"]) == 0
     assert load_record(tmp_path / "other" / "cli").config.batch_size == 1
+    # --dask local: the work units run on a LocalCluster, into the same record
+    assert cli.main(["ifv", "run", str(path), "--out", str(tmp_path / "dask"), "--dask", "local"]) == 0
+    on_dask = load_record(tmp_path / "dask" / "cli")
+    assert load_record(tmp_path / "out" / "cli").compare(on_dask)["max_abs_difference"] == 0.0
     # summarize: one table row per record, medians from its summary.json
     capsys.readouterr()
     assert cli.main(["ifv", "summarize", str(tmp_path)]) == 0
     table = capsys.readouterr().out.splitlines()
     rows = [line for line in table if line.startswith("| cli |")]
     median = load_record(tmp_path / "out" / "cli").summary["angle_predicted_median"]
-    assert len(rows) == 2 and f"| {median:.1f} |" in rows[1]  # rows sorted by path: other/, out/
+    assert len(rows) == 3 and f"| {median:.1f} |" in rows[2]  # rows sorted by path: dask/, other/, out/
     capsys.readouterr()
     assert cli.main(["ifv", "summarize", str(tmp_path / "nothing")]) == 2
     assert capsys.readouterr().err.startswith("fviz: error: no experiment records")

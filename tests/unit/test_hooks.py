@@ -170,3 +170,17 @@ def test_preprocess_is_applied_before_the_model():
     with capture(model, ["output"]) as run:
         assert torch.allclose(run(x)["output"], model(pre(x)))
         assert torch.allclose(run(pre(x), preprocess=False)["output"], model(pre(x)))
+
+
+def test_a_module_named_output_is_listed_once_as_the_models_output_in_a_table_that_fits_its_names():
+    from collections import OrderedDict
+
+    model = nn.Sequential(OrderedDict(conv=nn.Conv2d(3, 4, 3), mean=nn.AdaptiveAvgPool2d(1), flat=nn.Flatten(),
+                                      output=nn.Linear(4, 2))).eval()
+    table = fv.layers(model, (3, 8, 8))
+    assert table.names == ["conv", "mean", "flat", "output"] and table[-1].type == "output"
+    model.add_module("a_rather_long_module_name_of_forty_chars_", nn.Identity())
+    table = fv.layers(model, (3, 8, 8))
+    rows = str(table).splitlines()[2:]
+    assert [row.split()[:2] for row in rows] == [[info.name, info.type] for info in table]  # never run together
+    assert len({row.index(info.type, len(info.name)) for row, info in zip(rows, table)}) == 1  # one type column

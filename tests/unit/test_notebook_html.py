@@ -73,3 +73,30 @@ def test_committed_notebooks_show_their_widgets_without_a_kernel(path):
     for output in widget_outputs(nbformat.reads(path.read_text(), as_version=4)):
         assert "image/png" in output["data"], f"{path.name}: a widget output without its picture"
         assert "status='running'" not in "".join(output["data"]["text/plain"])
+
+
+FIGURE = re.compile(r"plt\.(subplots|figure|imshow|plot)\(|\.show\(|\bfig\.")
+
+
+def _outside_functions(source):
+    """The lines of a cell that run when it runs (a `def` block only defines)."""
+    kept, inside = [], False
+    for line in source.splitlines():
+        if line.startswith("def "):
+            inside = True
+        elif inside and line and not line[0].isspace():
+            inside = False
+        if not inside:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebooks_show_their_figures(path):
+    """A cell that draws a matplotlib figure keeps it as a picture (a notebook executed with
+    MPLBACKEND=Agg, as the tests set it, would silently have none)."""
+    notebook = nbformat.reads(path.read_text(), as_version=4)
+    blank = [cell.source.splitlines()[0] for cell in notebook.cells if cell.cell_type == "code"
+             and FIGURE.search(_outside_functions(cell.source))
+             and not any("image/png" in o.get("data", {}) for o in cell.outputs)]
+    assert not blank, f"{path.name}: cells draw a figure but show none (re-run with `make notebooks`): {blank}"

@@ -217,15 +217,6 @@ def test_errors(make, message):
         make()
 
 
-@pytest.fixture
-def one_thread():
-    """Tiny ops in a loop stall on OpenMP barriers when a shared 2-core machine is busy; one thread avoids that."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.mark.parametrize("fft", [True, False])
 def test_adam_moves_the_image_toward_a_target(fft, one_thread):
     target = torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(0))

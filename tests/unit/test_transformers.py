@@ -17,13 +17,7 @@ from fviz_widgets.render.redirect import RedirectedGELU, redirected
 DIM, PATCH, SIZE = 16, 8, 32  # 4×4 patches + a class token = 17 tokens
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The models here are tiny: one thread is faster, and far faster on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tiny models (tests/conftest.py)
 
 
 class Block(nn.Module):
