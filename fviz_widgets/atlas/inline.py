@@ -22,7 +22,6 @@ Example:
 from __future__ import annotations
 
 import base64
-import html
 import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
@@ -32,6 +31,7 @@ from PIL import Image
 
 from ..core import images as imaging
 from . import layout
+from .pages import e
 
 __all__ = ["AtlasPreview", "preview"]
 
@@ -51,6 +51,11 @@ class AtlasPreview:
         self.folder, self.layers, self.done, self.title, self.settings = folder, layers, done, title, settings
         self.per_layer = per_layer
 
+    def _counts(self) -> str:
+        total = sum(len(layer["channels"]) for layer in self.layers)
+        finished = sum(len(self.done.get(layer["name"], ())) for layer in self.layers)
+        return f"{finished} of {total} channels rendered"
+
     def _cells(self, layer: Dict[str, Any]) -> List[Dict[str, Any]]:
         cells = []
         finished = set(self.done.get(layer["name"], ()))
@@ -65,11 +70,8 @@ class AtlasPreview:
         return cells
 
     def _repr_html_(self) -> str:
-        e = lambda value: html.escape(str(value), quote=True)  # noqa: E731
-        total = sum(len(layer["channels"]) for layer in self.layers)
-        finished = sum(len(self.done.get(layer["name"], ())) for layer in self.layers)
         parts = [f"<div style=\"font-family: var(--jp-ui-font-family, sans-serif); color: var(--jp-ui-font-color1, "
-                 f"#222)\"><b>Atlas of {e(self.title)}</b> · {finished} of {total} channels rendered · "
+                 f"#222)\"><b>Atlas of {e(self.title)}</b> · {self._counts()} · "
                  f"param {e(self.settings.get('param', 'fft'))} · {e(self.settings.get('steps'))} steps<br>"
                  f"<span style=\"color: var(--jp-ui-font-color2, #555)\">the full atlas (dataset examples, classes, "
                  f"a page per channel): open {e(self.folder / layout.INDEX)} in a browser</span>"]
@@ -97,10 +99,7 @@ class AtlasPreview:
         return imaging.encode(imaging.grid(np.stack(pictures), columns=min(8, len(pictures))))
 
     def __repr__(self) -> str:
-        total = sum(len(layer["channels"]) for layer in self.layers)
-        finished = sum(len(self.done.get(layer["name"], ())) for layer in self.layers)
-        return (f"AtlasPreview({self.folder.name}, {len(self.layers)} layer(s), "
-                f"{finished} of {total} channels rendered)")
+        return f"AtlasPreview({self.folder.name}, {len(self.layers)} layer(s), {self._counts()})"
 
 
 def preview(atlas: Union[str, Path], layers: Optional[Sequence[str]] = None, per_layer: int = 32) -> AtlasPreview:

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import pickle
 import threading
@@ -28,6 +29,8 @@ from typing import Any, Callable, Dict, Tuple, Union
 import numpy as np
 from torch import nn
 
+from ..core.model import get_preprocess
+from ..params import param_factory
 from ..render import render_layer
 
 __all__ = ["ModelSource", "batch_seed", "build_model", "portable", "render_batch", "render_task", "worker_model"]
@@ -108,6 +111,12 @@ def worker_model(source: ModelSource, device: str = "cpu") -> nn.Module:
     return model
 
 
+@functools.lru_cache(maxsize=None)
+def _named_param(spec: str, color_channels: int):
+    """A named parameterization, resolved once per process (a ``file.py:function`` imports its file once)."""
+    return param_factory(spec, color_channels)
+
+
 def render_batch(model: nn.Module, job: Dict[str, Any]) -> Dict[str, Any]:
     """Render `job["channels"]` of `job["layer"]` in one batch; returns numpy images [n, H, W, C]
     (float32), the final objective value of each, the channels and the seconds it took.
@@ -116,11 +125,14 @@ def render_batch(model: nn.Module, job: Dict[str, Any]) -> Dict[str, Any]:
     images so far, which must not count as finished channels).
     """
     channels = [int(c) for c in job["channels"]]
+    param = job.get("param")
+    if isinstance(param, str):
+        param = _named_param(param, get_preprocess(model).color_channels)
     begin = time.perf_counter()
     result = render_layer(model, job["layer"], channels, batch_size=len(channels), size=job["size"],
                           seed=batch_seed(job["seed"], channels), steps=job["steps"], lr=job["lr"],
                           transforms=job["transforms"], redirect_steps=job.get("redirect_steps", 0),
-                          param=job.get("param"), progress=False)
+                          param=param, progress=False)
     if result.status != "completed":
         raise KeyboardInterrupt(f"the render of {job['layer']} channels {channels} was {result.status}")
     return {"layer": job["layer"], "channels": channels, "images": np.asarray(result.images, np.float32),
