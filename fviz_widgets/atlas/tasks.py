@@ -111,7 +111,7 @@ def worker_model(source: ModelSource, device: str = "cpu") -> nn.Module:
     return model
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _named_param(spec: str, color_channels: int):
     """A named parameterization, resolved once per process (a ``file.py:function`` imports its file once)."""
     return param_factory(spec, color_channels)

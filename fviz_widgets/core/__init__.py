@@ -12,21 +12,32 @@ Example:
 """
 
 from .aggregate import AGGREGATIONS, aggregate, channel_index, channel_indices
-from .capture import (INPUT, OUTPUT, Capture, LayerError, LayerInfo, LayerTable, capture, channel_count, layer_shape,
-                      layers, resolve)
+from .capture import (
+                      INPUT,
+                      OUTPUT,
+                      Capture,
+                      LayerError,
+                      LayerInfo,
+                      LayerTable,
+                      capture,
+                      channel_count,
+                      layer_shape,
+                      layers,
+                      resolve,
+)
 from .images import as_images, to_hwc
 from .model import (
-    IMAGENET_MEAN,
-    IMAGENET_STD,
-    Preprocess,
-    attach_preprocess,
-    device_of,
-    dtype_of,
-    frozen,
-    full_precision,
-    get_preprocess,
-    input_shape,
-    unwrap,
+                      IMAGENET_MEAN,
+                      IMAGENET_STD,
+                      Preprocess,
+                      attach_preprocess,
+                      device_of,
+                      dtype_of,
+                      frozen,
+                      full_precision,
+                      get_preprocess,
+                      input_shape,
+                      unwrap,
 )
 
 __all__ = [
