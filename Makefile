@@ -31,6 +31,8 @@ $(VENV)/.bench: $(VENV)/.core
 	$(PIP) -e ".[bench,imagenet,photos]" $(QUIET)
 	# the peer: Lucent 0.1.8 and the kornia it was built against, without their dependencies
 	$(PIP) --no-deps torch-lucent==0.1.8 kornia==0.4.1 decorator $(QUIET)
+	# the MACO peer: Horama 0.3.0 without its dependencies (torchvision); einops is imported by horama/__init__ but not declared
+	$(PIP) --no-deps horama==0.3.0 einops==0.8.2 $(QUIET)
 	touch $@
 
 # esbuild comes from npm, pinned by js/package-lock.json

@@ -21,7 +21,7 @@ from .core import LayerError, Preprocess, as_images, attach_preprocess, capture,
 from .dataset_examples import TopExamples, top_examples
 from .invariance import InvarianceOptions, InvarianceResult, QuadraticForm, Walk, invariance, unit_invariance
 from .live import render, render_layer
-from .render import NonFiniteLossError, RenderResult, Step
+from .render import Accentuation, NonFiniteLossError, RenderResult, Step, accentuate
 from .stats import ActivationStats, activation_stats, activations
 
 __version__ = "0.1.0"
@@ -41,6 +41,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "Accentuation",
     "ActivationStats",
     "DirectionEditor",
     "IFVExplorer",
@@ -57,6 +58,7 @@ __all__ = [
     "TopExamples",
     "Walk",
     "WalkScrubber",
+    "accentuate",
     "activation_stats",
     "activations",
     "as_images",

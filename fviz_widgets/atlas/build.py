@@ -170,13 +170,16 @@ class _Atlas:
         slug = entry["slug"]
         h, w = images.shape[1:3]
         factor = max(1, math.ceil(ENLARGED / max(h, w)))
+        alpha = bool(result.get("alpha", False))
         found = self._readout(layer)
-        support = found.supports(self.model, channels, images) if found is not None else None
+        # RGBA renders (a param with alpha) reach the model over mid grey
+        seen = images[..., :-1] * images[..., -1:] + 0.5 * (1 - images[..., -1:]) if alpha else images
+        support = found.supports(self.model, channels, seen) if found is not None else None
         for i, c in enumerate(channels):
             image = images[i]
-            imaging.save(image, self.folder / layout.render_image(slug, c))
+            imaging.save(image, self.folder / layout.render_image(slug, c), alpha=alpha)
             imaging.save(np.repeat(np.repeat(image, factor, 0), factor, 1),
-                         self.folder / layout.enlarged_image(slug, c, factor))
+                         self.folder / layout.enlarged_image(slug, c, factor), alpha=alpha)
             facts: Dict[str, Any] = {"layer": layer, "channel": int(c), "value": float(result["values"][i]),
                                      "size": [int(h), int(w)], "factor": factor, "examples": None, "classes": None}
             if self.data is not None and self.k:

@@ -92,8 +92,8 @@ class AtlasPreview:
         return "".join(parts) + "</div>"
 
     def _repr_png_(self) -> bytes:
-        pictures = [np.asarray(Image.open(cell["image"]).convert("RGB").resize((96, 96), Image.NEAREST),
-                               np.float32) / 255 for layer in self.layers for cell in self._cells(layer)]
+        pictures = [imaging.over_checkerboard(np.asarray(Image.open(cell["image"]).convert("RGBA").resize(
+                        (96, 96), Image.NEAREST), np.float32) / 255) for layer in self.layers for cell in self._cells(layer)]
         if not pictures:
             return imaging.encode(np.ones((8, 8, 3), np.float32))
         return imaging.encode(imaging.grid(np.stack(pictures), columns=min(8, len(pictures))))

@@ -40,7 +40,8 @@ nav { display: flex; flex-wrap: wrap; gap: .4rem 1rem; align-items: baseline; pa
       border-bottom: 1px solid var(--line); }
 nav .step { margin-left: auto; display: flex; gap: 1rem; }
 .muted, figcaption, footer { color: var(--muted); font-size: .85rem; }
-img.px { image-rendering: crisp-edges; image-rendering: pixelated; }
+img.px { image-rendering: crisp-edges; image-rendering: pixelated;
+         background: repeating-conic-gradient(var(--line) 0 25%, var(--card) 0 50%) 0 0 / 12px 12px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(104px, 1fr)); gap: .5rem; }
 .cell { background: var(--card); border-radius: 6px; padding: 4px; margin: 0; text-align: center;
         font-size: .78rem; overflow-wrap: anywhere; }

@@ -136,7 +136,8 @@ def render_batch(model: nn.Module, job: Dict[str, Any]) -> Dict[str, Any]:
     if result.status != "completed":
         raise KeyboardInterrupt(f"the render of {job['layer']} channels {channels} was {result.status}")
     return {"layer": job["layer"], "channels": channels, "images": np.asarray(result.images, np.float32),
-            "values": np.asarray(result.values, np.float64), "seconds": time.perf_counter() - begin}
+            "alpha": result.alpha, "values": np.asarray(result.values, np.float64),
+            "seconds": time.perf_counter() - begin}
 
 
 def render_task(job: Dict[str, Any]) -> Dict[str, Any]:

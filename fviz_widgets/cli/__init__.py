@@ -38,8 +38,9 @@ __all__ = ["DEMO_IMAGENET_CLASSES", "USER_ERRORS", "atlas_command", "demo", "fas
 USER_ERRORS = (ValueError, TypeError, LayerError, IndexError, FileNotFoundError, FileExistsError, IsADirectoryError,
                NotADirectoryError, PermissionError, ImportError)
 
-PARAM_HELP = ("image parameterization: fft (default), pixel, normal_depth (a normal map and a depth, for a "
-              "4-channel model) or path/to/file.py:function (your own: (size, *, batch, seed, device) -> fv.param)")
+PARAM_HELP = ("image parameterization: fft (default), pixel, maco, cppn (each also NAME+alpha: RGBA, saved as "
+              "RGBA PNG), normal_depth (a normal map and a depth, for a 4-channel model) or path/to/file.py:function "
+              "(your own: (size, *, batch, seed, device) -> fv.param)")
 MODEL_HELP = "a zoo name (shapes_cnn, efficientnet_lite0/1/2, fer_emotion), torchvision:NAME or path/to/file.py:factory"
 
 
@@ -66,8 +67,9 @@ def _model_parsers(commands) -> None:
     render.add_argument("--batch-size", type=int, default=16, help="channels per run for a whole layer")
     render.add_argument("--param", default="fft", help=PARAM_HELP)
     render.add_argument("--lr", type=float, default=0.05, help="Adam learning rate")
-    render.add_argument("--transforms", choices=("standard", "none"), default="standard",
-                        help="transformation robustness (random jitter, scale, rotation)")
+    render.add_argument("--transforms", choices=("standard", "robust", "none"), default="standard",
+                        help="transformation robustness (random jitter, scale, rotation; robust: stronger, for deep "
+                             "networks)")
     render.add_argument("--columns", type=int, default=None, help="tiles per row of a layer's grid")
     walk = commands.add_parser("walk", parents=[shared], help="a geodesic walk from a unit's optimal stimulus (GIF/MP4)")
     walk.add_argument("--steps", type=int, default=300, help="ascent iterations for the optimal stimulus")
@@ -101,6 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     atlas.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or mps")
     atlas.add_argument("--batch-size", type=int, default=16, help="channels per run (default 16)")
     atlas.add_argument("--param", default="fft", help=PARAM_HELP)
+    atlas.add_argument("--transforms", choices=("standard", "robust", "none"), default="standard",
+                       help="transformation robustness (robust: stronger, for deep networks)")
     atlas.add_argument("--dataset", default="shapes",
                        help="dataset examples from shapes, photos, faces or a folder of images; 'none' for none")
     atlas.add_argument("--examples", type=int, default=8, help="most and least exciting examples per channel")
@@ -157,7 +161,8 @@ def _run(args: argparse.Namespace) -> None:
         index = atlas_command(args.model, args.layers, args.out, channels=args.channels, steps=args.steps,
                               size=args.size, seed=args.seed, device=args.device, batch_size=args.batch_size,
                               dataset=None if args.dataset == "none" else args.dataset, examples=args.examples,
-                              param=args.param, dask=args.dask, overwrite=args.overwrite)
+                              param=args.param, transforms=args.transforms, dask=args.dask,
+                              overwrite=args.overwrite)
         print(f"made: {index} (open it in a browser)")
     elif args.command == "ifv" and args.ifv_command == "run":
         made = ifv_run(args.config, args.out, args.workers, args.dask, args.fast, args.device, args.batch_size,

@@ -32,7 +32,7 @@ def parse_channels(text: Optional[str]) -> Optional[List[int]]:
 def atlas_command(model: str, layers: Sequence[str], out: Union[str, Path], *, channels: Optional[str] = None,
                   steps: int = 256, size: Size = None, seed: int = 0, device: str = "cpu", batch_size: int = 16,
                   dataset: Optional[str] = "shapes", examples: int = 8, param: str = "fft",
-                  dask: Optional[str] = None, overwrite: bool = False) -> Path:
+                  transforms: str = "standard", dask: Optional[str] = None, overwrite: bool = False) -> Path:
     """Build the atlas of `layers` of the model named by `model` (a spec: workers rebuild it from
     the name); returns the path of its index.html.
 
@@ -50,4 +50,5 @@ def atlas_command(model: str, layers: Sequence[str], out: Union[str, Path], *, c
     network = model_on(model, device)
     return build_atlas(network, list(layers), out, channels=parse_channels(channels), steps=steps, size=size,
                        seed=seed, batch_size=batch_size, dataset=dataset, examples=examples if dataset else 0,
-                       param=param, dask=dask, model_spec=model, overwrite=overwrite, progress=True)
+                       param=param, transforms=None if transforms == "none" else transforms, dask=dask,
+                       model_spec=model, overwrite=overwrite, progress=True)

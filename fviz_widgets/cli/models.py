@@ -126,8 +126,8 @@ def render_command(model: str, target: str, out: Union[str, Path], *, steps: int
     scale, batch_size = positive_int(scale, "--scale"), positive_int(batch_size, "--batch-size")
     if columns is not None:
         columns = positive_int(columns, "--columns")
-    if transforms not in ("standard", "none"):
-        raise ValueError(f"--transforms {transforms!r}: use standard or none")
+    if transforms not in ("standard", "robust", "none"):
+        raise ValueError(f"--transforms {transforms!r}: use standard, robust or none")
     layer, channel = parse_target(target)
     if channel is None and objective != "channel":
         raise ValueError(f"a whole layer renders with --objective channel; for --objective {objective}, name one "

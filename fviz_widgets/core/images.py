@@ -8,7 +8,9 @@ dtype. uint8 values are scaled by 1/255; floats are taken as they are (the input
 for images). Tensors keep their autograd graph.
 
 Out: results hand out float32 numpy arrays [N, H, W, C] (`to_hwc`). For display, 1 channel is
-grey, 3 are RGB, and any other count shows its first three channels (padded with zeros).
+grey, 3 are RGB, and any other count shows its first three channels (padded with zeros), except
+that with ``alpha=True`` 4 channels are RGBA (renders of a param with ``alpha=True``): PNGs keep
+the transparency, and `over_checkerboard` flattens it for pictures without one.
 
 Example:
     >>> import numpy as np
@@ -32,7 +34,8 @@ from torch import nn
 from .files import IMAGE_SUFFIXES, atomic_file, output_path
 from .model import device_of, dtype_of, get_preprocess
 
-__all__ = ["as_images", "displayable", "encode", "grid", "save", "to_hwc", "to_uint8"]
+__all__ = ["as_images", "checkerboard", "displayable", "encode", "grid", "over_checkerboard", "save", "to_hwc",
+           "to_uint8"]
 
 Device = Union[str, torch.device, None]
 
@@ -129,14 +132,16 @@ def to_hwc(images: torch.Tensor) -> np.ndarray:
     return images.detach().float().cpu().permute(0, 2, 3, 1).numpy()
 
 
-def displayable(image: np.ndarray) -> np.ndarray:
-    """[..., C] float array → [..., 3] (or [..., 1]) in [0, 1] for display.
+def displayable(image: np.ndarray, alpha: bool = False) -> np.ndarray:
+    """[..., C] float array → [..., 3] (or [..., 1]; [..., 4] RGBA with `alpha`) in [0, 1] for display.
 
     Example:
         >>> displayable(np.full((2, 2, 4), 2.0)).shape, float(displayable(np.full((2, 2, 4), 2.0)).max())
         ((2, 2, 3), 1.0)
     """
     channels = image.shape[-1]
+    if alpha and channels == 4:
+        return np.clip(image, 0.0, 1.0)
     if channels not in (1, 3):
         if channels > 3:
             image = image[..., :3]
@@ -145,14 +150,16 @@ def displayable(image: np.ndarray) -> np.ndarray:
     return np.clip(image, 0.0, 1.0)
 
 
-def grid(images: np.ndarray, columns: Optional[int] = None, pad: int = 2, fill: float = 1.0) -> np.ndarray:
-    """Tile [N, H, W, C] images into one [rows·(H+pad)−pad, cols·(W+pad)−pad, C'] image.
+def grid(images: np.ndarray, columns: Optional[int] = None, pad: int = 2, fill: float = 1.0,
+         alpha: bool = False) -> np.ndarray:
+    """Tile [N, H, W, C] images into one [rows·(H+pad)−pad, cols·(W+pad)−pad, C'] image (RGBA
+    images stay RGBA with `alpha`).
 
     Example:
         >>> grid(np.zeros((4, 2, 2, 1)), pad=0).shape
         (4, 4, 1)
     """
-    images = displayable(np.asarray(images, dtype=np.float32))
+    images = displayable(np.asarray(images, dtype=np.float32), alpha)
     n, h, w, c = images.shape
     columns = columns or math.ceil(math.sqrt(n))
     rows = math.ceil(n / columns)
@@ -163,19 +170,20 @@ def grid(images: np.ndarray, columns: Optional[int] = None, pad: int = 2, fill: 
     return out
 
 
-def to_uint8(image: np.ndarray) -> np.ndarray:
-    """A float image in [0, 1] (HWC, C = 1 or 3) → uint8 HW or HWC.
+def to_uint8(image: np.ndarray, alpha: bool = False) -> np.ndarray:
+    """A float image in [0, 1] (HWC, C = 1 or 3, or 4 with `alpha`) → uint8 HW or HWC.
 
     Example:
         >>> to_uint8(np.full((1, 1, 3), 0.5)).tolist()
         [[[128, 128, 128]]]
     """
-    image = np.round(displayable(image) * 255).astype(np.uint8)
+    image = np.round(displayable(image, alpha) * 255).astype(np.uint8)
     return image[..., 0] if image.shape[-1] == 1 else image
 
 
-def encode(image: np.ndarray, format: str = "PNG", quality: int = 85) -> bytes:
-    """Encode one float HWC image as PNG or JPEG bytes.
+def encode(image: np.ndarray, format: str = "PNG", quality: int = 85, alpha: bool = False) -> bytes:
+    """Encode one float HWC image as PNG or JPEG bytes (an RGBA image with `alpha` is always a
+    PNG: JPEG has no transparency).
 
     Example:
         >>> encode(np.zeros((4, 4, 3)))[:4]
@@ -184,14 +192,17 @@ def encode(image: np.ndarray, format: str = "PNG", quality: int = 85) -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
+    if alpha and image.shape[-1] == 4:
+        format = "PNG"
     options = {"quality": quality} if format.upper() in ("JPEG", "JPG") else {}
-    Image.fromarray(to_uint8(image)).save(buffer, format=format, **options)
+    Image.fromarray(to_uint8(image, alpha)).save(buffer, format=format, **options)
     return buffer.getvalue()
 
 
-def save(image: np.ndarray, path: Union[str, Path]) -> Path:
+def save(image: np.ndarray, path: Union[str, Path], alpha: bool = False) -> Path:
     """Write one float HWC image; the format follows the file name (PNG, JPEG, ...). The path is
-    checked first, and the file appears only once it is complete.
+    checked first, and the file appears only once it is complete. An RGBA image (`alpha`) is an
+    RGBA PNG; formats without transparency get it over a checkerboard.
 
     Example:
         >>> import tempfile
@@ -202,7 +213,34 @@ def save(image: np.ndarray, path: Union[str, Path]) -> Path:
     from PIL import Image
 
     path = output_path(path, IMAGE_SUFFIXES, "image")
-    picture = Image.fromarray(to_uint8(image))
+    if alpha and image.shape[-1] == 4 and path.suffix.lower() not in (".png", ".webp", ".gif", ".tif", ".tiff"):
+        image, alpha = over_checkerboard(image), False
+    picture = Image.fromarray(to_uint8(image, alpha))
     with atomic_file(path) as partial:
         picture.save(partial, format=Image.registered_extensions()[path.suffix.lower()])
     return path
+
+
+def checkerboard(h: int, w: int, cell: int = 8, light: float = 1.0, dark: float = 0.8) -> np.ndarray:
+    """A grey checkerboard [h, w, 1] of `cell`-pixel squares: what transparent pixels are shown over.
+
+    Example:
+        >>> checkerboard(2, 4, cell=2)[..., 0].tolist()
+        [[1.0, 1.0, 0.800000011920929, 0.800000011920929], [1.0, 1.0, 0.800000011920929, 0.800000011920929]]
+    """
+    rows, cols = np.arange(h)[:, None] // cell, np.arange(w)[None, :] // cell
+    return np.where((rows + cols) % 2 == 0, light, dark).astype(np.float32)[..., None]
+
+
+def over_checkerboard(image: np.ndarray, cell: Optional[int] = None) -> np.ndarray:
+    """RGBA [..., H, W, 4] → RGB [..., H, W, 3] over a checkerboard (cells of 1/16 of the side by default).
+
+    Example:
+        >>> over_checkerboard(np.zeros((4, 4, 4)), cell=2)[0, :, 0].tolist()   # fully transparent
+        [1.0, 1.0, 0.800000011920929, 0.800000011920929]
+    """
+    image = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)
+    h, w = image.shape[-3:-1]
+    board = checkerboard(h, w, cell or max(2, max(h, w) // 16))
+    rgb, a = image[..., :3], image[..., 3:]
+    return rgb * a + board * (1 - a)

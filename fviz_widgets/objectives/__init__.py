@@ -4,7 +4,7 @@ An `Objective` maps the captured activations ``{layer name: tensor}`` to one val
 item (shape ``[N]``). Objectives compose with ``+ - * /`` (with numbers and with each other),
 can be restricted to one batch item (`Objective.on` or ``batch=``), and remember their leaf
 terms so the render loop can record every term's value at every step. Regularizers (`l1`, `l2`,
-`total_variation`, `blur_penalty`) return the *penalty*; subtract them.
+`total_variation`, `blur_penalty`, `opacity`) return the *penalty*; subtract them.
 
 Write your own with the `objective` decorator (see `fviz_widgets.objectives.base`).
 
@@ -19,7 +19,7 @@ from .base import Leaf, Objective, objective
 from .batch import alignment, diversity, interpolate
 from .directions import cosine, direction, direction_cossim, dot_orthogonal, l2_inversion
 from .parse import as_objective
-from .penalties import blur_penalty, l1, l2, total_variation
+from .penalties import blur_penalty, l1, l2, opacity, total_variation
 
 __all__ = [
     "Leaf",
@@ -44,5 +44,6 @@ __all__ = [
     "layer",
     "neuron",
     "objective",
+    "opacity",
     "total_variation",
 ]

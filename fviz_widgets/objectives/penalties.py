@@ -16,7 +16,7 @@ from ..core.capture import INPUT
 from ..core.filters import gaussian_blur
 from .base import Leaf, Objective, activation, batched, call_repr
 
-__all__ = ["blur_penalty", "l1", "l2", "total_variation"]
+__all__ = ["blur_penalty", "l1", "l2", "opacity", "total_variation"]
 
 
 def l1(layer: str = INPUT, constant: float = 0.0, *, batch=None) -> Objective:
@@ -80,3 +80,18 @@ def blur_penalty(layer: str = INPUT, sigma: float = 1.0, *, batch=None) -> Objec
         return (a - blurred).pow(2).flatten(1).mean(1)
 
     return batched(Leaf(compute, call_repr("blur_penalty", layer, sigma=sigma), [layer]), batch)
+
+
+def opacity(*, batch=None) -> Objective:
+    """Mean opacity (the last channel) of an RGBA image from a param with ``alpha=True``: a
+    penalty, subtract it. `fv.render` subtracts ``param.opacity_penalty * opacity()`` itself.
+
+    Example:
+        >>> opacity()({"input": torch.full((1, 4, 2, 2), 0.25)}).item()
+        0.25
+    """
+
+    def compute(acts):
+        return activation(acts, INPUT)[:, -1].flatten(1).mean(1)
+
+    return batched(Leaf(compute, "opacity()", [INPUT]), batch)

@@ -258,12 +258,14 @@ def image(
     generator: Optional[torch.Generator] = None,
     device: Device = None,
     channels: Optional[int] = None,
+    alpha: bool = False,
 ) -> Param:
     """An image parameterization in [0, 1] (sigmoid squash): `FFTParam` if ``fft`` else `PixelParam`.
 
     ``size`` is an int or (H, W); ``color_channels`` the number of image channels (1 for grey);
-    ``decay`` only matters for ``fft=True``. See `FFTParam` for the rest. (``channels=`` is the
-    deprecated spelling of ``color_channels=``.)
+    ``decay`` only matters for ``fft=True``; ``alpha=True`` adds a transparency channel
+    (`fv.param.with_alpha`: RGBA images, composited onto random backgrounds by the render). See
+    `FFTParam` for the rest. (``channels=`` is the deprecated spelling of ``color_channels=``.)
 
     Example:
         >>> image((24, 32), batch=2, color_channels=1, fft=False)
@@ -279,8 +281,11 @@ def image(
         sd=sd, decorrelate=decorrelate, color_matrix=color_matrix, squash="sigmoid",
         init=init, seed=seed, generator=generator, device=device,
     )
-    if fft:
-        return FFTParam(shape, decay=decay, **common)
-    return PixelParam(shape, **common)
+    made: Param = FFTParam(shape, decay=decay, **common) if fft else PixelParam(shape, **common)
+    if alpha:
+        from .alpha import with_alpha  # alpha builds on this module
+
+        made = with_alpha(made, seed=seed, generator=generator, device=device)
+    return made
 
 

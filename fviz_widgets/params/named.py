@@ -7,6 +7,9 @@ name into one:
 
 - ``fft``: `image` (FFT spectrum, colour decorrelation; the default everywhere);
 - ``pixel``: `image` with free pixels;
+- ``maco``: `maco` (phase only, natural-image magnitude);
+- ``cppn``: `cppn` (a network of the pixel coordinates);
+- any of these four with ``+alpha``: with a transparency channel (``maco+alpha``);
 - ``normal_depth``: a normal map and a depth (`normal_depth`; a 4-channel input);
 - ``path/to/file.py:function``: a factory of your own in a file you name (its code runs).
 
@@ -17,7 +20,7 @@ Example:
     >>> param_factory("normal-depth")
     Traceback (most recent call last):
     ...
-    ValueError: unknown parameterization 'normal-depth'; did you mean normal_depth? (use fft, pixel, normal_depth or path/to/file.py:function)
+    ValueError: unknown parameterization 'normal-depth'; did you mean normal_depth? (use fft, pixel, maco, cppn, normal_depth, NAME+alpha or path/to/file.py:function)
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ from torch import nn
 
 from ..core.imports import function_from_file, split_file_spec
 from .base import Device, Param
+from .cppn import cppn
 from .domain import normal_depth
 from .image import image
+from .maco import maco
 
 __all__ = ["NAMES", "ParamFactory", "batch_param", "param_factory"]
 
@@ -39,7 +44,7 @@ __all__ = ["NAMES", "ParamFactory", "batch_param", "param_factory"]
 ParamFactory = Callable[..., Param]
 
 #: The names `param_factory` knows (and ``path/to/file.py:function``).
-NAMES = ("fft", "pixel", "normal_depth")
+NAMES = ("fft", "pixel", "maco", "cppn", "normal_depth", "fft+alpha", "pixel+alpha", "maco+alpha", "cppn+alpha")
 
 
 def param_factory(spec: Union[str, ParamFactory, None], color_channels: int = 3) -> ParamFactory:
@@ -54,8 +59,11 @@ def param_factory(spec: Union[str, ParamFactory, None], color_channels: int = 3)
                             "function (size, *, batch, seed, device) -> fv.param module, e.g. fv.param.normal_depth; "
                             f"got {type(spec).__name__} (a param module holds one batch: pass it to fv.render)")
         return spec
-    if spec in ("fft", "pixel"):
-        return partial(image, color_channels=color_channels, fft=spec == "fft")
+    base, alpha = (spec[: -len("+alpha")], True) if spec.endswith("+alpha") else (spec, False)
+    if base in ("fft", "pixel"):
+        return partial(image, color_channels=color_channels, fft=base == "fft", alpha=alpha)
+    if base in ("maco", "cppn"):
+        return partial(maco if base == "maco" else cppn, color_channels=color_channels, alpha=alpha)
     if spec == "normal_depth":
         return normal_depth
     in_file = split_file_spec(spec)
@@ -63,7 +71,8 @@ def param_factory(spec: Union[str, ParamFactory, None], color_channels: int = 3)
         return function_from_file(*in_file, what="parameterization file")
     close = difflib.get_close_matches(spec, NAMES, n=2)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    raise ValueError(f"unknown parameterization {spec!r}{hint} (use {', '.join(NAMES)} or path/to/file.py:function)")
+    raise ValueError(f"unknown parameterization {spec!r}{hint} (use {', '.join(NAMES[:5])}, NAME+alpha or "
+                     "path/to/file.py:function)")
 
 
 def batch_param(factory: ParamFactory, size: Tuple[int, int], *, batch: int, seed: int,

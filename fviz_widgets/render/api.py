@@ -32,7 +32,7 @@ from ..core.aggregate import channel_indices
 from ..core.capture import channel_count, class_names
 from ..core.model import device_of, dtype_of, get_preprocess, input_shape
 from ..core.validate import callable_or_none, positive_int, positive_number, seed_value
-from ..objectives import Objective, as_objective
+from ..objectives import Objective, as_objective, opacity
 from ..objectives import channels as channels_objective
 from .loop import OptimizerFactory, RenderLoop
 from .result import RenderResult, Step
@@ -74,7 +74,9 @@ def render(
         objective: an `fv.obj` objective, or a string such as ``"conv3:5"``.
         param: an `fv.param` parameterization (moved to the model's device); default an FFT
             image with colour decorrelation of `size` (default: the model's input size) and
-            `batch` items.
+            `batch` items. An RGBA param (``alpha=True``) is composited onto random backgrounds
+            every step, and ``param.opacity_penalty * fv.obj.opacity()`` is subtracted from the
+            objective.
         transforms: ``"standard"``, None, a list of `fv.transforms`, or a callable (x, generator).
         steps: Adam steps (or steps of `optimizer`, a factory ``params -> torch.optim.Optimizer``).
         lbfgs_steps: L-BFGS iterations after the first phase, without random transforms; each
@@ -88,7 +90,7 @@ def render(
         progress: show a tqdm progress bar.
 
     Returns:
-        a `RenderResult`. A stop event or KeyboardInterrupt returns the best images so far
+        a `RenderResult` (with `importance`, the accumulated |∂loss/∂image| of the Adam steps). A stop event or KeyboardInterrupt returns the best images so far
         (status "stopped" / "interrupted"); a NaN/inf loss raises `NonFiniteLossError` carrying
         that result.
 
@@ -128,8 +130,12 @@ def render(
                       "exact to far more digits than half precision has, so it may stop at once; use Adam steps, "
                       "or run the model in float32 for the L-BFGS phase", stacklevel=3)
     expected = get_preprocess(model).color_channels
-    if param.shape[1] != expected:
-        raise ValueError(f"the param makes {param.shape[1]}-channel images but the model expects {expected}")
+    alpha = bool(getattr(param, "alpha", False))
+    if param.shape[1] - alpha != expected:
+        extra = " plus alpha" if alpha else ""
+        raise ValueError(f"the param makes {param.shape[1] - alpha}-channel images{extra} but the model expects {expected}")
+    if alpha and param.opacity_penalty:
+        objective = objective - param.opacity_penalty * opacity()
     loop = RenderLoop(
         model, objective, param, transforms_module.get(transforms), seed=seed, steps=steps,
         lbfgs_steps=lbfgs_steps, optimizer=optimizer or _adam(lr), thresholds=marks,
@@ -210,6 +216,14 @@ def render_layer(
     return _concatenate(parts, layer, channels, class_names(model, layer, size))
 
 
+def _joined_terms(parts: List[RenderResult], steps: int) -> dict:
+    """Each part's terms side by side over items: its first (the channels of its batch) as
+    "channel", the others (an RGBA param's opacity) by name."""
+    columns = [list(p.terms.values()) for p in parts]
+    names = ["channel", *list(parts[0].terms)[1:]]
+    return {name: np.concatenate([c[i][:steps] for c in columns], axis=1) for i, name in enumerate(names)}
+
+
 def _concatenate(parts: List[RenderResult], layer: str, channels: List[int],
                  names: Optional[List[str]] = None) -> RenderResult:
     done = sum(len(p.images) for p in parts)
@@ -220,7 +234,7 @@ def _concatenate(parts: List[RenderResult], layer: str, channels: List[int],
         thresholds={s: np.concatenate([p.thresholds[s] for p in parts]) for s in parts[0].thresholds
                     if all(s in p.thresholds for p in parts)},
         loss=np.sum([p.loss[:steps] for p in parts], axis=0),
-        terms={"channel": np.concatenate([next(iter(p.terms.values()))[:steps] for p in parts], axis=1)},
+        terms=_joined_terms(parts, steps),
         values=np.concatenate([p.values for p in parts]),
         objective=f"render_layer({layer!r}, {len(channels)} channels)",
         param=None,
@@ -229,4 +243,6 @@ def _concatenate(parts: List[RenderResult], layer: str, channels: List[int],
                 "it_per_s": sum(p.timing["steps"] for p in parts) / seconds if seconds else 0.0},
         seed=parts[0].seed,
         labels=[f"{layer}:{c}" + (f" {names[c]}" if names else "") for c in channels[:done]],
+        importance=None if any(p.importance is None for p in parts) else np.concatenate([p.importance for p in parts]),
+        alpha=parts[0].alpha,
     )

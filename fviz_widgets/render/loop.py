@@ -69,6 +69,9 @@ class RenderLoop:
         self.values: Optional[torch.Tensor] = None  # objective per item at the last evaluation
         self.best_values: Optional[torch.Tensor] = None
         self.best_images: Optional[torch.Tensor] = None
+        self.importance: Optional[torch.Tensor] = None  # Σ over Adam steps of |∂loss/∂image|, per pixel
+        self._image: Optional[torch.Tensor] = None
+        self._composite = getattr(param, "composite", None)  # RGBA params: onto random backgrounds
         self.start = time.perf_counter()
 
     def _stopped(self) -> bool:
@@ -92,6 +95,7 @@ class RenderLoop:
                     with redirected(self.model, i < self.redirect_steps):
                         opt.zero_grad(set_to_none=True)
                         self.loss(run).backward()
+                    self._accumulate_importance()
                     opt.step()
                     self.finish_step(phase)
                     bar.update(1)
@@ -146,7 +150,11 @@ class RenderLoop:
     def loss(self, run, transformed: bool = True) -> torch.Tensor:
         """Forward + objective; records the step's values and best images; returns the loss."""
         image = self.param()
-        x = self.transform(image, self.generator) if transformed else image
+        if transformed and image.requires_grad:  # the Adam phase: its gradients make `importance`
+            image.retain_grad()
+            self._image = image
+        seen = image if self._composite is None else self._composite(image, self.generator if transformed else None)
+        x = self.transform(seen, self.generator) if transformed else seen
         acts = run(x)
         acts[INPUT] = image
         total, leaf_values = self.objective.evaluate(acts)
@@ -158,6 +166,16 @@ class RenderLoop:
         self._remember(self.values, image.detach())
         self._record = (loss.detach(), torch.stack([v.detach() for v in leaf_values.values()]))
         return loss
+
+    def _accumulate_importance(self) -> None:
+        """Add the step's |∂loss/∂image| (summed over channels) to `importance`: where the
+        optimization acted, MACO's transparency map."""
+        grad = None if self._image is None else self._image.grad
+        if grad is None:
+            return
+        step = grad.detach().abs().sum(1).float()
+        self.importance = step if self.importance is None else self.importance + step
+        self._image = None
 
     def _remember(self, values: torch.Tensor, image: torch.Tensor) -> None:
         if self.best_values is None:
@@ -179,7 +197,8 @@ class RenderLoop:
             terms = {n: _numpy(v) for n, v in zip(self.names, values)}
             try:
                 self.callback(Step(self.step, self.total, phase, self.losses[-1], terms,
-                                   time.perf_counter() - self.start, self.param))
+                                   time.perf_counter() - self.start, self.param,
+                                   alpha=bool(getattr(self.param, "alpha", False))))
             except Exception as error:
                 raise CallbackError(error, self.result("failed", final=False)) from error
 
@@ -204,4 +223,12 @@ class RenderLoop:
             status=status,
             timing={"seconds": seconds, "steps": self.step, "it_per_s": self.step / seconds if seconds else 0.0},
             seed=self.seed,
+            importance=None if self.importance is None else _normalized(self.importance),
+            alpha=bool(getattr(self.param, "alpha", False)),
         )
+
+
+def _normalized(importance: torch.Tensor) -> np.ndarray:
+    """[N, H, W] → float32 in [0, 1], each item divided by its maximum."""
+    peak = importance.flatten(1).amax(1).clamp(min=torch.finfo(importance.dtype).tiny)
+    return (importance / peak[:, None, None]).cpu().numpy().astype(np.float32)

@@ -37,6 +37,10 @@ class RenderResult:
         status: "completed", "stopped", "interrupted" or "failed".
         timing: seconds, steps and it/s. seed: the seed it ran with.
         labels: a title per image (`render_layer` names the channels), used by `show`.
+        importance: [N, H, W] in [0, 1], where the optimization acted: |∂loss/∂image| summed over
+            the Adam steps and channels, each item divided by its maximum (MACO's transparency
+            map; ``show(importance=True)`` overlays it).
+        alpha: the images are RGBA (a param with ``alpha=True``): the last channel is opacity.
     """
 
     images: np.ndarray
@@ -50,6 +54,8 @@ class RenderResult:
     timing: Dict[str, float]
     seed: int
     labels: Optional[List[str]] = None
+    importance: Optional[np.ndarray] = None
+    alpha: bool = False
 
     def __repr__(self) -> str:
         n, h, w, c = self.images.shape
@@ -64,28 +70,45 @@ class RenderResult:
         return self.images[0]
 
     def grid(self, columns: Optional[int] = None, pad: int = 2) -> np.ndarray:
-        """All images tiled into one HWC array."""
-        return imaging.grid(self.images, columns=columns, pad=pad)
+        """All images tiled into one HWC array (RGBA for `alpha` results)."""
+        return imaging.grid(self.images, columns=columns, pad=pad, alpha=self.alpha)
 
     def save(self, path: Union[str, Path], columns: Optional[int] = None, scale: int = 1) -> Path:
-        """Save the image grid (PNG/JPEG by the file name), each pixel enlarged to `scale`×`scale`
-        (nearest neighbour, so small renders stay sharp); returns the path."""
+        """Save the image grid (PNG/JPEG by the file name; an `alpha` result is an RGBA PNG), each
+        pixel enlarged to `scale`×`scale` (nearest neighbour, so small renders stay sharp);
+        returns the path."""
         scale = positive_int(scale, "scale")
         grid = self.grid(columns)
-        return imaging.save(grid.repeat(scale, axis=0).repeat(scale, axis=1), path)
+        return imaging.save(grid.repeat(scale, axis=0).repeat(scale, axis=1), path, alpha=self.alpha)
 
-    def show(self, columns: Optional[int] = None, size: float = 2.0, examples=None):
+    def shown(self, importance: bool = False) -> np.ndarray:
+        """The images as pictures [N, H, W, 3 or 1]: RGBA over a checkerboard; with `importance`,
+        the colours with `importance` as their opacity (MACO's transparency view)."""
+        images = self.images
+        if importance:
+            if self.importance is None:
+                raise ValueError("this result has no importance map (it made no Adam steps)")
+            rgb = imaging.displayable(images[..., :3] if self.alpha else images)
+            if rgb.shape[-1] == 1:
+                rgb = np.repeat(rgb, 3, axis=-1)
+            return imaging.over_checkerboard(np.concatenate([rgb, self.importance[..., None]], axis=-1))
+        return imaging.over_checkerboard(images) if self.alpha else images
+
+    def show(self, columns: Optional[int] = None, size: float = 2.0, examples=None, importance: bool = False):
         """Show the images with matplotlib, titled by `labels`; returns the figure. With
         `examples` (`fv.top_examples` of the same objective), the first image is shown beside the
-        dataset's most and least exciting inputs."""
+        dataset's most and least exciting inputs; with `importance`, each image with its
+        `importance` as opacity over a checkerboard. Transparent pixels of RGBA results show the
+        checkerboard too."""
         from ..viz.figures import examples_figure, image_figure
 
+        images = self.shown(importance)
         if examples is not None:
-            return examples_figure(self.image, (self.labels or [self.objective])[0], examples, size=size)
-        return image_figure(self.images, self.labels, columns=columns, size=size)
+            return examples_figure(images[0], (self.labels or [self.objective])[0], examples, size=size)
+        return image_figure(images, self.labels, columns=columns, size=size)
 
     def _repr_png_(self) -> bytes:
-        return imaging.encode(self.grid())
+        return imaging.encode(self.grid(), alpha=self.alpha)
 
 
 class CallbackError(RuntimeError):
@@ -118,6 +141,7 @@ class Step:
         elapsed: seconds since the run started.
         images: the current images [N, H, W, C], computed when first read (read it inside the
             callback: the run moves on afterwards).
+        alpha: the images are RGBA (the param has ``alpha=True``).
     """
 
     step: int
@@ -128,6 +152,7 @@ class Step:
     elapsed: float
     _draw: Callable[[], torch.Tensor] = field(repr=False)
     _images: Optional[np.ndarray] = field(default=None, repr=False)
+    alpha: bool = False
 
     @property
     def images(self) -> np.ndarray:

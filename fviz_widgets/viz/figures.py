@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from ..core import images as imaging
 
-__all__ = ["examples_figure", "figure_png", "ifv_figure", "image_figure", "record_figures"]
+__all__ = ["accentuation_figure", "examples_figure", "figure_png", "ifv_figure", "image_figure", "record_figures"]
 
 
 def _figure(figsize) -> Figure:
@@ -63,6 +63,43 @@ def image_figure(images: np.ndarray, labels: Optional[Sequence[str]] = None, *, 
             ax.set_title(labels[i], fontsize=8)
     for ax in axes.flat[n:]:
         fig.delaxes(ax)
+    fig.tight_layout()
+    return fig
+
+
+def accentuation_figure(acc: Any, size: float = 2.0, frames: int = 4):
+    """An `Accentuation`: per image a row with the photo, `frames` trajectory images and the last,
+    and a plot of SSIM to the photo against the objective along the way; returns the figure.
+
+    Example:
+        >>> import fviz_widgets as fv
+        >>> photo = fv.datasets.make_shapes(1, size=32, seed=0)[0]
+        >>> acc = fv.accentuate(fv.zoo.shapes_cnn(), "output:3", photo, steps=4, points=2, progress=False)
+        >>> len(accentuation_figure(acc).axes)
+        4
+    """
+    import matplotlib.pyplot as plt
+
+    count = len(acc.steps)
+    picks = sorted({0, count - 1, *np.linspace(0, count - 1, frames + 2).round().astype(int).tolist()})
+    n = len(acc.start)
+    fig, axes = plt.subplots(n, len(picks) + 1, figsize=(size * (len(picks) + 1.4), size * n), squeeze=False,
+                             gridspec_kw={"width_ratios": [1] * len(picks) + [1.4]})
+    for row in range(n):
+        for col, t in enumerate(picks):
+            ax = axes[row, col]
+            ax.imshow(_shown(acc.trajectory[t, row]), cmap="gray", vmin=0, vmax=1)
+            label = "photo" if t == 0 else f"step {acc.steps[t]}"
+            ax.set_title(f"{label}\nobjective {acc.objective[t, row]:.3g} · SSIM {acc.ssim[t, row]:.2f}", fontsize=7)
+            ax.axis("off")
+        ax = axes[row, -1]
+        ax.plot(acc.objective[:, row], acc.ssim[:, row], marker="o", markersize=3)
+        ax.set_xlabel("objective", fontsize=8)
+        ax.set_ylabel("SSIM to the photo", fontsize=8)
+        ax.set_ylim(min(0.0, float(acc.ssim[:, row].min())) - 0.02, 1.02)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"feature accentuation, strength {acc.strength:g}", fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -100,9 +100,10 @@ def bundle(name: str) -> Path:
     return path
 
 
-def encode_frame(image: np.ndarray, final: bool) -> bytes:
-    """A float HWC image → JPEG bytes for live frames, PNG (lossless) for final ones."""
-    return imaging.encode(image, "PNG" if final else "JPEG", quality=LIVE_QUALITY)
+def encode_frame(image: np.ndarray, final: bool, alpha: bool = False) -> bytes:
+    """A float HWC image → JPEG bytes for live frames, PNG (lossless) for final ones; an RGBA
+    image (`alpha`) is always a PNG, and the front end shows a checkerboard under it."""
+    return imaging.encode(image, "PNG" if final else "JPEG", quality=LIVE_QUALITY, alpha=alpha)
 
 
 class Throttle:

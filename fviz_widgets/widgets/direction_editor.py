@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import traitlets as t
@@ -22,6 +22,8 @@ from torch import nn
 from .. import objectives as obj
 from ..core.capture import channel_count
 from ..core.images import grid
+from ..core.model import device_of, input_shape
+from ..params import ParamFactory, batch_param, param_factory
 from ..render import RenderResult, Step, render, render_layer
 from ..stats import ActivationStats
 from .base import BACKGROUND, Throttle, Widget, bundle, encode_frame
@@ -50,6 +52,8 @@ class DirectionEditor(Widget):
         stats: `fv.activation_stats` of the layer; enables the whitened (decorrelated) space.
         thumbnails: render one image per channel (once per model and layer) to show with the bars.
         live: re-render whenever the vector or the objective changes.
+        param: the parameterization of every preview (and thumbnail): a name such as ``"maco"``
+            or ``"fft+alpha"``, or a factory (`fv.param.param_factory`); a fresh one per render.
         steps, size, seed, **render_kwargs: passed to `fv.render` for the live preview.
 
     Example:
@@ -86,8 +90,11 @@ class DirectionEditor(Widget):
     def __init__(self, model: nn.Module, layer: str, direction: Optional[Sequence[float]] = None, *,
                  family: str = "direction_cossim", stats: Optional[ActivationStats] = None,
                  thumbnails: bool = False, live: bool = True, steps: int = 128, seed: int = 0,
-                 **render_kwargs: Any):
+                 param: Union[str, ParamFactory, None] = None, **render_kwargs: Any):
         self._model = model
+        colors, height, width = input_shape(model, render_kwargs.get("size"))
+        self._param_spec, self._param_size = param, (height, width)
+        self._param = param_factory(param, colors)
         self.channels = channel_count(model, layer, render_kwargs.get("size"))
         if stats is not None and stats.cov.shape[0] != self.channels:
             raise ValueError(f"stats are for {stats.cov.shape[0]} channels but {layer!r} has {self.channels}")
@@ -188,11 +195,14 @@ class DirectionEditor(Widget):
                 if gate(force=step.step == step.total):
                     with self.hold_sync():
                         self.render_step = step.step
-                        self.frame = encode_frame(grid(step.images), final=False)
+                        self.frame = encode_frame(grid(step.images, alpha=step.alpha), final=False, alpha=step.alpha)
 
             self.render_status = "running"
             try:
-                result = render(self._model, objective, callback=on_step, stop=self._stop, **self._render_kwargs)
+                image = batch_param(self._param, self._param_size, batch=1, seed=self._render_kwargs["seed"],
+                                    device=device_of(self._model))
+                result = render(self._model, objective, param=image, callback=on_step, stop=self._stop,
+                                **self._render_kwargs)
             except Exception as error:  # shown in the widget; the next change tries again
                 self.render_status = f"failed: {type(error).__name__}: {error}"
                 continue
@@ -201,7 +211,7 @@ class DirectionEditor(Widget):
                 continue
             self.result = result
             with self.hold_sync():
-                self.frame = encode_frame(grid(result.images), final=True)
+                self.frame = encode_frame(result.grid(), final=True, alpha=result.alpha)
                 self.render_step = int(result.timing["steps"])
                 self.render_status = f"done · value {float(result.values[0]):.4g}"
             self._refresh_displays()
@@ -230,17 +240,18 @@ class DirectionEditor(Widget):
     # -- thumbnails ------------------------------------------------------------------------
 
     def _thumbnails(self, size) -> List[bytes]:
-        key = (self.layer, size, self._render_kwargs["steps"])
+        key = (self.layer, size, self._render_kwargs["steps"], repr(self._param_spec))
         cache = _THUMBNAILS.setdefault(self._model, {})
         if key not in cache:
-            layer = render_layer(self._model, self.layer, size=size, steps=self._render_kwargs["steps"], progress=False)
-            cache[key] = [encode_frame(image, final=True) for image in layer.images]
+            layer = render_layer(self._model, self.layer, size=size, steps=self._render_kwargs["steps"],
+                                 param=self._param_spec, progress=False)
+            cache[key] = [encode_frame(image, final=True, alpha=layer.alpha) for image in layer.images]
         return cache[key]
 
     def _summary(self) -> Dict[str, Any]:
         return {"layer": self.layer, "channels": self.channels, "family": self.family}
 
     def _picture(self) -> bytes:
-        image = None if self.result is None else grid(self.result.images)
+        image = None if self.result is None else grid(self.result.shown())
         return editor_picture(self.direction, image, layer=self.layer, objective=self.objective_repr,
                               status=self.render_status)

@@ -178,6 +178,7 @@ class LiveRender(Widget):
         self._batch, self._last_step, self._last_elapsed, self._done_seconds = 0, 0, 0.0, 0.0
         self._last_images: Optional[np.ndarray] = None
         self._finished_images: List[np.ndarray] = []  # layer runs: the images of finished batches
+        self._alpha = False  # RGBA frames (a param with alpha=True)
         self.result = None
         with self._lock, self.hold_sync():
             self.mode, self.status, self.error, self.note = mode, "running", "", ""
@@ -216,6 +217,7 @@ class LiveRender(Widget):
         if not (due or snapshot):
             return
         images = step.images
+        self._alpha = step.alpha
         if self._channels:
             self._last_images = images
             images = self._layer_grid(images)
@@ -228,7 +230,7 @@ class LiveRender(Widget):
                 self._send_frame(images, final=False)
                 self.frame_step = number
             if snapshot:
-                png = encode_frame(self._grid(images), final=True)
+                png = encode_frame(self._grid(images), final=True, alpha=self._alpha)
                 self.thresholds = self.thresholds + [{"step": number, "png": png}]
 
     def _layer_grid(self, current: np.ndarray) -> np.ndarray:
@@ -242,11 +244,12 @@ class LiveRender(Widget):
         return images
 
     def _send_frame(self, images: np.ndarray, final: bool) -> None:
-        self.frame = encode_frame(self._grid(images), final=final)
+        self.frame = encode_frame(self._grid(images), final=final, alpha=self._alpha)
         self.tile, self.columns = [int(images.shape[1]), int(images.shape[2])], grid_columns(len(images))
 
     def _finish(self, result: RenderResult, error: str = "") -> None:
         self.result = result
+        self._alpha = result.alpha
         with self._lock, self.hold_sync():
             self.status = result.status
             self.error = error
@@ -273,9 +276,8 @@ class LiveRender(Widget):
     def _history(self) -> Dict[str, Any]:
         return self._curves.payload()
 
-    @staticmethod
-    def _grid(images: np.ndarray) -> np.ndarray:
-        return imaging.grid(images, columns=grid_columns(len(images)))
+    def _grid(self, images: np.ndarray) -> np.ndarray:
+        return imaging.grid(images, columns=grid_columns(len(images)), alpha=self._alpha)
 
     def _summary(self) -> Dict[str, Any]:
         return {"objective": self.title, "status": self.status, "step": f"{self.step}/{self.total}"}
@@ -287,7 +289,7 @@ class LiveRender(Widget):
         steps = np.arange(1, len(result.loss) + 1)
         terms = {name: np.asarray(values).mean(axis=-1) for name, values in result.terms.items()}
         status = f"{result.status} · {self.step}/{self.total} steps" + (f" · {self.note}" if self.note else "")
-        return render_picture(result.images, list(result.labels or []), steps=steps, loss=result.loss,
+        return render_picture(result.shown(), list(result.labels or []), steps=steps, loss=result.loss,
                               terms=terms, title=self.title, status=status)
 
 

@@ -15,6 +15,7 @@ const CSS = `
   --fviz-bg: var(--jp-layout-color0, var(--vscode-editor-background, #ffffff));
   --fviz-panel: var(--jp-layout-color2, color-mix(in srgb, var(--fviz-fg) 8%, var(--fviz-bg)));
   --fviz-border: var(--jp-border-color1, color-mix(in srgb, var(--fviz-fg) 28%, var(--fviz-bg)));
+  --fviz-checker: var(--jp-layout-color3, color-mix(in srgb, var(--fviz-fg) 22%, var(--fviz-bg)));
   --fviz-accent: var(--jp-brand-color1, #1967d2);
   --fviz-negative: var(--jp-error-color1, #c62828);
   --fviz-error: var(--jp-error-color1, #b3261e);
@@ -29,6 +30,7 @@ const CSS = `
 @supports not (color: color-mix(in srgb, red 50%, blue)) {
   .fviz {
     --fviz-panel: var(--jp-layout-color2, #eef0f3); --fviz-border: var(--jp-border-color1, #c4c9d0);
+    --fviz-checker: var(--jp-layout-color3, #cfd3d9);
     --fviz-status-running-bg: var(--jp-brand-color3, #d6e4fb); --fviz-status-ok-bg: var(--jp-success-color3, #d7ecd9);
     --fviz-status-warn-bg: var(--jp-warn-color3, #fde3c8); --fviz-status-fail-bg: var(--jp-error-color3, #f6d5d3);
   }
@@ -49,7 +51,10 @@ const CSS = `
 .fviz .fviz-error { color: var(--fviz-error); white-space: pre-wrap; overflow-wrap: anywhere; }
 .fviz .fviz-error:empty, .fviz .fviz-hint:empty { display: none; }
 .fviz canvas.fviz-frame { display: block; max-width: 100%; height: auto; image-rendering: pixelated;
-  background: var(--fviz-panel); box-shadow: 0 0 0 1px var(--fviz-border); }
+  box-shadow: 0 0 0 1px var(--fviz-border); }
+/* transparent pixels (RGBA renders) show a checkerboard; opaque images cover it */
+.fviz canvas.fviz-frame, .fviz .fviz-strip canvas {
+  background: repeating-conic-gradient(var(--fviz-checker) 0 25%, var(--fviz-panel) 0 50%) 0 0 / 12px 12px; }
 .fviz canvas.fviz-zoomable { cursor: zoom-in; }
 .fviz canvas.fviz-zoomable.fviz-zoomed { cursor: zoom-out; }
 .fviz .fviz-strip { display: flex; gap: 8px; overflow-x: auto; margin-top: 6px; padding: 1px; }

@@ -252,3 +252,20 @@ def test_plots_have_axis_titles_and_a_legend_with_every_term_in_a_narrow_output_
     assert max(ys[n // 10:]) - min(ys[n // 10:]) > 0.8 * height
     assert harness.overflows() == []
     assert all(p["width"] <= 352 for p in [plots.nth(i).bounding_box() for i in range(2)])
+
+
+def test_transparent_pixels_show_a_checkerboard(harness):
+    import io
+
+    rgba = np.zeros((32, 32, 4), np.uint8)
+    rgba[:, 16:] = (220, 30, 30, 255)  # the right half opaque red, the left half transparent
+    harness.mount("live_render", state(frame=png(rgba)))
+    harness.page.wait_for_function("() => document.querySelector('canvas.fviz-frame').width === 32")
+    assert (harness.pixels("canvas.fviz-frame")[:, :16, 3] == 0).all()  # the alpha reached the canvas
+    shot = np.asarray(Image.open(io.BytesIO(harness.page.locator("canvas.fviz-frame").screenshot())).convert("RGB"))
+    h, w = shot.shape[:2]
+    left, right = shot[2 : h - 2, 2 : w // 2 - 2].reshape(-1, 3), shot[2 : h - 2, w // 2 + 2 : w - 2].reshape(-1, 3)
+    assert (np.abs(right.astype(int) - (220, 30, 30)).max(axis=1) < 8).all()
+    shades = np.unique(left.mean(axis=1).round(-1))
+    assert len(shades) >= 2 and shades.max() - shades.min() >= 20, shades  # two alternating shades
+    assert harness.page.errors == []

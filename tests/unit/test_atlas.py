@@ -102,6 +102,16 @@ def test_dataset_examples_are_the_top_examples_of_the_channel(atlas):
     np.testing.assert_allclose([e["value"] for e in facts["examples"]["top"]], top.values, rtol=1e-5)
 
 
+def test_an_atlas_of_transparent_renders_keeps_their_alpha(tmp_path):
+    folder = tmp_path / "rgba"
+    build_atlas(fv.zoo.shapes_cnn(), "conv4", folder, channels=[0, 1], examples=0, param="maco+alpha", **SMALL)
+    pictures = sorted((folder / "images").rglob("*.png"))
+    assert pictures and all(Image.open(p).mode == "RGBA" for p in pictures)
+    facts = json.loads((folder / "data" / "conv4" / "1.json").read_text())
+    assert facts["classes"]["method"] == "gradient" and len(facts["classes"]["top"]) == 5
+    assert "maco+alpha" in (folder / "manifest.json").read_text()
+
+
 def test_classes_supported_come_from_the_readout_weights_or_gradients(atlas):
     folder, _ = atlas
     weight = fv.zoo.shapes_cnn().fc.weight.detach().numpy()

@@ -91,6 +91,15 @@ def test_render_options_scale_a_neuron_rendered_in_pixels(tmp_path):
     assert Image.open(tmp_path / "x.png").size == (64, 64)
 
 
+@pytest.mark.parametrize("param, mode", [("maco", "RGB"), ("cppn+alpha", "RGBA")])
+def test_render_with_the_deep_network_parameterizations(tmp_path, param, mode):
+    argv = ["render", "shapes_cnn", "conv3", "-o", str(tmp_path / "x.png"), "--steps", "3", "--size", "24",
+            "--batch-size", "4", "--param", param]
+    assert cli.main(argv) == 0
+    image = Image.open(tmp_path / "x.png")
+    assert image.mode == mode and image.size == (8 * 26 - 2, 8 * 26 - 2)  # 64 channels: 8×8 tiles
+
+
 def test_render_a_whole_layer_makes_one_grid(tmp_path, capsys):
     argv = ["render", "shapes_cnn", "conv1", "-o", str(tmp_path / "conv1.png"), "--steps", "4", "--size", "32",
             "--batch-size", "8"]

@@ -32,10 +32,12 @@ def probabilities(model, images: torch.Tensor, classes, views) -> torch.Tensor:
         return torch.stack([run(v)["output"].softmax(1)[rows, classes] for v in views]).mean(0)
 
 
-def test_class_visualizations_of_lite0_are_classified_as_their_class_under_random_views(lite0):
+@pytest.mark.parametrize("param", ["fft", "maco"])
+def test_class_visualizations_of_lite0_are_classified_as_their_class_under_random_views(lite0, param):
     ks = [fv.zoo.imagenet_class(name) for name in CLASSES]
-    result = fv.render(lite0, fv.obj.channels("output", ks), batch=len(ks), size=128,
-                       transforms=[T.standard(), T.resize(224)], steps=64, progress=False, seed=0)
+    image = fv.param.param_factory(param)((128, 128), batch=len(ks), seed=0)
+    result = fv.render(lite0, fv.obj.channels("output", ks), param=image, transforms=[T.standard(), T.resize(224)],
+                       steps=64, progress=False, seed=0)
     images = torch.from_numpy(result.images).permute(0, 3, 1, 2)
     p = probabilities(lite0, images, ks, random_views(images))
     assert p.mean() >= 0.9, dict(zip(CLASSES, p.tolist()))

@@ -1,6 +1,7 @@
 """Benchmark-only stand-in for torchvision (see benchmarks/_stubs/README.md).
 
-Only what Lucent 0.1.8 imports exists here: `transforms.Normalize` and an empty `models`.
+Only what Lucent 0.1.8 and Horama 0.3.0 import exists here: `transforms.Normalize`, an empty
+`models`, `ops.roi_align` and a `datasets.utils.download_url` that refuses to download.
 """
 
 __version__ = "0.0.0+fviz-benchmark-stub"

@@ -1,0 +1,195 @@
+"""Feature visualization quality on a deep network: how much of each class render is the class.
+
+What is compared: class visualizations of EfficientNet-Lite0 (ImageNet weights,
+`fv.zoo.efficientnet_lite(0)`), one image per class for 16 well-known ImageNet classes, made at
+equal steps by each parameterization of fviz and by Horama 0.3.0's MACO on the same model instance:
+  * pixel: free pixels (`param="pixel"`);
+  * FFT + decorrelation: Lucid's and Lucent's recipe (`param="fft"`, fviz's default);
+  * MACO: a free phase under the shipped natural-image magnitude (`param="maco"`);
+  * MACO + transparency: the same with an alpha channel over random backgrounds (`"maco+alpha"`);
+  * CPPN (`param="cppn"`);
+  * Horama 0.3.0 `maco` (its own recipe: NAdam lr 1.0, 6 zoomed crops per step, a 512 px image),
+    given *our* magnitude spectrum as `spectrum_decorrelated.npy` in its working directory (so it
+    downloads nothing; its own file is ImageNet's spectrum, which we cannot fetch here).
+fviz renders the 16 classes as one batch: `fv.render_layer(model, "output", classes, param=...)`,
+224 px images (Lite0's input), standard transforms, Adam lr 0.05, each item maximizing its class
+logit. Horama renders one class per call.
+
+Measured per image, then averaged over the classes:
+  * robust p: Lite0's softmax probability of the class over 16 random views (reflect pad 16,
+    jitter 16, scale 0.9..1.1, rotation -10..10 deg, resized to the network's input; the views
+    of `real_networks.py`, one fixed seed, so every method's image i sees the same views);
+  * transfer p: the same probability measured by EfficientNet-Lite1 and Lite2, networks that did
+    not make the image. A high Lite0 value with a low transfer value is adversarial texture;
+    a high transfer value means the picture shows the class;
+  * logit: the objective reached, Lite0's class logit, mean over the views;
+  * seconds for the whole method (2 CPU cores are slow; Horama's 6 crops per step cost ~6 times
+    fviz's one view per step);
+RGBA images (MACO + transparency) are measured over a mid-grey background. Other processes' CPU
+share before and during the run is reported, as in the other benchmarks.
+
+A default run (16 classes, 128 steps) takes about 40 minutes on 2 cores; --quick (4 classes,
+16 steps) about 3.
+
+Usage:
+    pip install 'fviz_widgets[imagenet,photos]'
+    pip install --no-deps horama==0.3.0 einops==0.8.2
+    python benchmarks/fv_quality.py [--steps 128] [--classes espresso lemon ...] [--quick]
+                                    [--methods pixel,fft,...] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _horama  # noqa: E402
+import _peers as peers  # noqa: E402
+from real_networks import markdown, random_views, robust_probability  # noqa: E402
+
+import fviz_widgets as fv  # noqa: E402
+from fviz_widgets.core.model import IMAGENET_MEAN, IMAGENET_STD  # noqa: E402
+from fviz_widgets.params.spectrum import shipped_spectrum  # noqa: E402
+
+CLASSES = ("espresso", "Egyptian cat", "goldfish", "monarch", "pizza", "lemon", "daisy", "volcano",
+           "flamingo", "tree frog", "jack-o'-lantern", "strawberry", "zebra", "lighthouse", "red wine",
+           "king penguin")
+METHODS = {
+    "pixel": "fviz, pixel",
+    "fft": "fviz, FFT + decorrelation (the Lucid/Lucent recipe)",
+    "maco": "fviz, MACO",
+    "maco+alpha": "fviz, MACO + transparency",
+    "cppn": "fviz, CPPN",
+    "fft@robust": "fviz, FFT + decorrelation, `robust` transforms",
+    "maco@robust": "fviz, MACO, `robust` transforms",
+    "maco+alpha@robust": "fviz, MACO + transparency, `robust` transforms",
+    "horama": "Horama 0.3.0 MACO (our spectrum file)",
+}
+HORAMA_SIZE = 512
+
+
+def opaque(images: torch.Tensor) -> torch.Tensor:
+    """RGBA [N, 4, H, W] over mid grey; RGB as it is."""
+    if images.shape[1] != 4:
+        return images
+    return images[:, :3] * images[:, 3:] + 0.5 * (1 - images[:, 3:])
+
+
+def fviz_method(model, method: str, classes: List[int], steps: int, seed: int):
+    param, _, transforms = method.partition("@")
+    start = time.perf_counter()
+    result = fv.render_layer(model, "output", classes, param=param, batch_size=len(classes), steps=steps,
+                             transforms=transforms or "standard", seed=seed, progress=False)
+    images = torch.from_numpy(result.images).permute(0, 3, 1, 2)
+    return images, time.perf_counter() - start
+
+
+def horama_method(model, classes: List[int], steps: int, seed: int, workdir: Path):
+    images, seconds = [], 0.0
+    for i, k in enumerate(classes):
+        image, _, took = _horama.horama_maco(model, k, steps=steps, size=HORAMA_SIZE, seed=seed + i,
+                                             mean=IMAGENET_MEAN, std=IMAGENET_STD, workdir=workdir)
+        images.append(torch.nn.functional.interpolate(image, size=(224, 224), mode="bilinear", antialias=True,
+                                                      align_corners=False))
+        seconds += took
+    return torch.cat(images), seconds
+
+
+def logits(model, views, classes) -> List[float]:
+    resize = fv.transforms.resize(model.resolution)
+    mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    rows, cols = torch.arange(len(classes)), torch.tensor(classes)
+    with torch.no_grad():
+        out = [model((resize(v) - mean) / std)[rows, cols] for v in views]
+    return torch.stack(out).mean(0).tolist()
+
+
+def benchmark(args) -> Dict:
+    torch.set_num_threads(args.threads)
+    log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
+    torch.manual_seed(0)
+    lite = {k: fv.zoo.efficientnet_lite(k).eval() for k in (0, 1, 2)}
+    model = lite[0]
+    classes = [fv.zoo.imagenet_class(name) for name in args.classes]
+    watch = peers.LoadWatch()
+    results: Dict[str, Dict] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        if "horama" in args.methods:
+            _horama.import_horama()
+            _horama.write_spectrum(shipped_spectrum()["rgb"], workdir, size=HORAMA_SIZE)
+        for method in args.methods:
+            log(f"{method} ...")
+            if method == "horama":
+                images, seconds = horama_method(model, classes, args.steps, args.seed, workdir)
+            else:
+                images, seconds = fviz_method(model, method, classes, args.steps, args.seed)
+            flat = opaque(images.float().clamp(0, 1))
+            views = random_views(flat, args.views)
+            row = {"seconds": seconds}
+            row["robust_p"] = robust_probability(lite[0], views, classes)
+            row["lite1_p"] = robust_probability(lite[1], views, classes)
+            row["lite2_p"] = robust_probability(lite[2], views, classes)
+            row["logit"] = logits(lite[0], views, classes)
+            results[method] = row
+            log(f"  {seconds:.0f} s, robust p {np.mean(row['robust_p']):.3f}, Lite1 {np.mean(row['lite1_p']):.3f}, "
+                f"Lite2 {np.mean(row['lite2_p']):.3f}")
+    watch.report()
+    return {"classes": list(args.classes), "steps": args.steps, "views": args.views, "results": results,
+            "others_cpu_share": {"before": watch.before, "during": watch.during},
+            "machine": {"cpu_count": torch.get_num_threads(), "platform": platform.platform(),
+                        "torch": torch.__version__, "horama_torchvision": _horama.TORCHVISION}}
+
+
+def print_tables(out: Dict) -> None:
+    rows = []
+    for method, row in out["results"].items():
+        rows.append([METHODS[method], f"{np.mean(row['robust_p']):.3f}", f"{np.mean(row['lite1_p']):.3f}",
+                     f"{np.mean(row['lite2_p']):.3f}", f"{np.mean(row['logit']):.1f}", f"{row['seconds']:.0f}"])
+    header = ["method", "robust p (Lite0)", "transfer p (Lite1)", "transfer p (Lite2)", "logit", "seconds"]
+    print(f"\n{len(out['classes'])} classes, {out['steps']} steps, {out['views']} views:\n")
+    print(markdown(header, rows, "<>>>>>"))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=128)
+    parser.add_argument("--views", type=int, default=16)
+    parser.add_argument("--classes", nargs="+", default=list(CLASSES))
+    parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated: " + ", ".join(METHODS))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--quick", action="store_true", help="4 classes, 16 steps, 8 views")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [m for m in args.methods if m not in METHODS]
+    if unknown:
+        parser.error(f"unknown method(s) {unknown}; choose from {', '.join(METHODS)}")
+    if args.quick:
+        args.steps, args.views, args.classes = 16, 8, args.classes[:4]
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    out = benchmark(args)
+    print_tables(out)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
