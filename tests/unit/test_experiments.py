@@ -112,6 +112,7 @@ def test_the_same_experiment_runs_on_a_dask_cluster(record):
     assert record.compare(on_dask)["max_abs_difference"] == 0.0
 
 
+@pytest.mark.usefixtures("one_thread")  # Dask workers run torch on one thread; equal bits need the same here
 def test_cli_runs_a_config_file_into_a_record(tmp_path, capsys):
     config = dict(TINY, name="cli", n_sampled=2, n_canonical=0, reopt_steps=0, critical_space=None, adam_steps=8,
                   lbfgs_steps=2)
