@@ -8,17 +8,27 @@ equal steps by each parameterization of fviz and by Horama 0.3.0's MACO on the s
   * MACO: a free phase under the shipped natural-image magnitude (`param="maco"`);
   * MACO + transparency: the same with an alpha channel over random backgrounds (`"maco+alpha"`);
   * CPPN (`param="cppn"`);
-  * Horama 0.3.0 `maco` (its own recipe: NAdam lr 1.0, 6 zoomed crops per step, a 512 px image),
+  * the same with the `robust` transforms (`"fft@robust"`, ...);
+  * the same at Horama's scale (`"maco@crops"`, ...): a 512 px image seen through one random crop
+    per step of 25-30 % of its side (`fv.transforms.random_crop`, Horama's crop distribution)
+    resized to 224 px;
+  * Horama 0.3.0 `maco` (its own recipe: NAdam lr 1.0, 6 crops per step of a 512 px image),
     given *our* magnitude spectrum as `spectrum_decorrelated.npy` in its working directory (so it
     downloads nothing; its own file is ImageNet's spectrum, which we cannot fetch here).
 fviz renders the 16 classes as one batch: `fv.render_layer(model, "output", classes, param=...)`,
-224 px images (Lite0's input), standard transforms, Adam lr 0.05, each item maximizing its class
-logit. Horama renders one class per call.
+224 px images (Lite0's input) unless seen through crops, standard transforms unless named,
+Adam lr 0.05, each item maximizing its class logit. Horama renders one class per call.
 
-Measured per image, then averaged over the classes:
-  * robust p: Lite0's softmax probability of the class over 16 random views (reflect pad 16,
-    jitter 16, scale 0.9..1.1, rotation -10..10 deg, resized to the network's input; the views
-    of `real_networks.py`, one fixed seed, so every method's image i sees the same views);
+Measured per image, then averaged over the classes, under two kinds of views:
+  * whole-image views: the image (512 px ones resized to 224) under 16 random views (reflect pad
+    16, jitter 16, scale 0.9..1.1, rotation -10..10 deg; the views of `real_networks.py`);
+  * crop views: 16 random crops at Horama's scale (side 25-30 %, centre 0.5 + 0.15 N(0, 1),
+    kept inside), resized to 224. A method made for whole-image views draws its class once,
+    image-sized, so its crops show parts of it; a method made through crops draws the class at
+    crop size, so whole-image views shrink it about 3.6 times. Each kind of view favours the
+    methods made for it; both are reported.
+One fixed seed per kind, so every method's image i sees the same views. For each:
+  * p: Lite0's softmax probability of the class over the views;
   * transfer p: the same probability measured by EfficientNet-Lite1 and Lite2, networks that did
     not make the image. A high Lite0 value with a low transfer value is adversarial texture;
     a high transfer value means the picture shows the class;
@@ -28,8 +38,8 @@ Measured per image, then averaged over the classes:
 RGBA images (MACO + transparency) are measured over a mid-grey background. Other processes' CPU
 share before and during the run is reported, as in the other benchmarks.
 
-A default run (16 classes, 128 steps) takes about 40 minutes on 2 cores; --quick (4 classes,
-16 steps) about 3.
+A default run (16 classes, 128 steps) takes more than an hour on 2 cores, Horama about 45 minutes
+of it; --quick (4 classes, 16 steps) about 3.
 
 Usage:
     pip install 'fviz_widgets[imagenet,photos]'
@@ -73,25 +83,36 @@ METHODS = {
     "fft@robust": "fviz, FFT + decorrelation, `robust` transforms",
     "maco@robust": "fviz, MACO, `robust` transforms",
     "maco+alpha@robust": "fviz, MACO + transparency, `robust` transforms",
-    "horama": "Horama 0.3.0 MACO (our spectrum file)",
+    "fft@crops": "fviz, FFT + decorrelation, 512 px seen through crops",
+    "maco@crops": "fviz, MACO, 512 px seen through crops",
+    "maco+alpha@crops": "fviz, MACO + transparency, 512 px seen through crops",
+    "horama": "Horama 0.3.0 MACO, 512 px seen through crops (our spectrum file)",
 }
 HORAMA_SIZE = 512
+#: Horama's views: crops of 25-30 % of the side around the centre (its default box, as it draws it).
+CROP_FRACTION, CROP_CENTER_STD = (0.25, 0.30), 0.15
+CROP_VIEW_SEED = 1
 
 
-def opaque(images: torch.Tensor) -> torch.Tensor:
-    """RGBA [N, 4, H, W] over mid grey; RGB as it is."""
-    if images.shape[1] != 4:
-        return images
-    return images[:, :3] * images[:, 3:] + 0.5 * (1 - images[:, 3:])
+def crop_transforms(model) -> list:
+    """fviz's `crops` setting: Horama's crop distribution, one crop per image per step."""
+    return [fv.transforms.random_crop(CROP_FRACTION, CROP_CENTER_STD, size=model.resolution)]
+
+
+def crop_views(images: torch.Tensor, count: int, size, seed: int = CROP_VIEW_SEED) -> List[torch.Tensor]:
+    """`count` crops of each image at Horama's scale, resized to `size`; one fixed seed."""
+    crop = fv.transforms.random_crop(CROP_FRACTION, CROP_CENTER_STD, size=size)
+    generator = torch.Generator().manual_seed(seed)
+    return [crop(images, generator) for _ in range(count)]
 
 
 def fviz_method(model, method: str, classes: List[int], steps: int, seed: int):
     param, _, transforms = method.partition("@")
+    size, transforms = (HORAMA_SIZE, crop_transforms(model)) if transforms == "crops" else (None, transforms)
     start = time.perf_counter()
     result = fv.render_layer(model, "output", classes, param=param, batch_size=len(classes), steps=steps,
-                             transforms=transforms or "standard", seed=seed, progress=False)
-    images = torch.from_numpy(result.images).permute(0, 3, 1, 2)
-    return images, time.perf_counter() - start
+                             size=size, transforms=transforms or "standard", seed=seed, progress=False)
+    return torch.from_numpy(result.opaque()).permute(0, 3, 1, 2), time.perf_counter() - start
 
 
 def horama_method(model, classes: List[int], steps: int, seed: int, workdir: Path):
@@ -99,8 +120,7 @@ def horama_method(model, classes: List[int], steps: int, seed: int, workdir: Pat
     for i, k in enumerate(classes):
         image, _, took = _horama.horama_maco(model, k, steps=steps, size=HORAMA_SIZE, seed=seed + i,
                                              mean=IMAGENET_MEAN, std=IMAGENET_STD, workdir=workdir)
-        images.append(torch.nn.functional.interpolate(image, size=(224, 224), mode="bilinear", antialias=True,
-                                                      align_corners=False))
+        images.append(image)
         seconds += took
     return torch.cat(images), seconds
 
@@ -135,16 +155,20 @@ def benchmark(args) -> Dict:
                 images, seconds = horama_method(model, classes, args.steps, args.seed, workdir)
             else:
                 images, seconds = fviz_method(model, method, classes, args.steps, args.seed)
-            flat = opaque(images.float().clamp(0, 1))
-            views = random_views(flat, args.views)
+            flat = images.float().clamp(0, 1)
+            whole = torch.nn.functional.interpolate(flat, size=model.resolution, mode="bilinear", antialias=True,
+                                                    align_corners=False)
             row = {"seconds": seconds}
-            row["robust_p"] = robust_probability(lite[0], views, classes)
-            row["lite1_p"] = robust_probability(lite[1], views, classes)
-            row["lite2_p"] = robust_probability(lite[2], views, classes)
-            row["logit"] = logits(lite[0], views, classes)
+            for prefix, views in (("", random_views(whole, args.views)),
+                                  ("crop_", crop_views(flat, args.views, model.resolution))):
+                row[prefix + "robust_p"] = robust_probability(lite[0], views, classes)
+                row[prefix + "lite1_p"] = robust_probability(lite[1], views, classes)
+                row[prefix + "lite2_p"] = robust_probability(lite[2], views, classes)
+                row[prefix + "logit"] = logits(lite[0], views, classes)
             results[method] = row
-            log(f"  {seconds:.0f} s, robust p {np.mean(row['robust_p']):.3f}, Lite1 {np.mean(row['lite1_p']):.3f}, "
-                f"Lite2 {np.mean(row['lite2_p']):.3f}")
+            log(f"  {seconds:.0f} s, " + ", ".join(
+                f"{key} {np.mean(row[key]):.3f}" for key in ("robust_p", "lite1_p", "lite2_p", "crop_robust_p",
+                                                             "crop_lite1_p", "crop_lite2_p")))
     watch.report()
     return {"classes": list(args.classes), "steps": args.steps, "views": args.views, "results": results,
             "others_cpu_share": {"before": watch.before, "during": watch.during},
@@ -153,13 +177,16 @@ def benchmark(args) -> Dict:
 
 
 def print_tables(out: Dict) -> None:
+    keys = ("robust_p", "lite1_p", "lite2_p", "logit", "crop_robust_p", "crop_lite1_p", "crop_lite2_p", "crop_logit")
     rows = []
     for method, row in out["results"].items():
-        rows.append([METHODS[method], f"{np.mean(row['robust_p']):.3f}", f"{np.mean(row['lite1_p']):.3f}",
-                     f"{np.mean(row['lite2_p']):.3f}", f"{np.mean(row['logit']):.1f}", f"{row['seconds']:.0f}"])
-    header = ["method", "robust p (Lite0)", "transfer p (Lite1)", "transfer p (Lite2)", "logit", "seconds"]
-    print(f"\n{len(out['classes'])} classes, {out['steps']} steps, {out['views']} views:\n")
-    print(markdown(header, rows, "<>>>>>"))
+        cells = [f"{np.mean(row[key]):.1f}" if key.endswith("logit") else f"{np.mean(row[key]):.3f}" for key in keys]
+        rows.append([METHODS[method], *cells, f"{row['seconds']:.0f}"])
+    header = ["method", "Lite0 p", "Lite1 p", "Lite2 p", "logit", "crops: Lite0 p", "crops: Lite1 p",
+              "crops: Lite2 p", "crops: logit", "seconds"]
+    print(f"\n{len(out['classes'])} classes, {out['steps']} steps, {out['views']} whole-image views and "
+          f"{out['views']} crop views per image:\n")
+    print(markdown(header, rows, "<" + ">" * (len(header) - 1)))
 
 
 def parse_args(argv=None):

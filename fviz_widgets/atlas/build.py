@@ -173,7 +173,7 @@ class _Atlas:
         alpha = bool(result.get("alpha", False))
         found = self._readout(layer)
         # RGBA renders (a param with alpha) reach the model over mid grey
-        seen = images[..., :-1] * images[..., -1:] + 0.5 * (1 - images[..., -1:]) if alpha else images
+        seen = imaging.over_grey(images) if alpha else images
         support = found.supports(self.model, channels, seen) if found is not None else None
         for i, c in enumerate(channels):
             image = images[i]

@@ -244,3 +244,18 @@ def over_checkerboard(image: np.ndarray, cell: Optional[int] = None) -> np.ndarr
     board = checkerboard(h, w, cell or max(2, max(h, w) // 16))
     rgb, a = image[..., :3], image[..., 3:]
     return rgb * a + board * (1 - a)
+
+
+def over_grey(image: np.ndarray, grey: float = 0.5) -> np.ndarray:
+    """RGBA [..., H, W, 4] → RGB [..., H, W, 3] over a uniform grey: how an RGBA render is shown
+    to a network after its optimization (class read-outs, quality measures).
+
+    Example:
+        >>> over_grey(np.array([[[1.0, 0.0, 0.0, 0.25]]])).tolist()   # a quarter-opaque red pixel
+        [[[0.625, 0.375, 0.375]]]
+    """
+    image = np.asarray(image, dtype=np.float32)
+    if image.shape[-1] != 4:
+        raise ValueError(f"over_grey expects RGBA images [..., H, W, 4], got shape {image.shape}")
+    rgb, a = image[..., :3], image[..., 3:]
+    return rgb * a + np.float32(grey) * (1 - a)

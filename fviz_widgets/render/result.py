@@ -81,6 +81,18 @@ class RenderResult:
         grid = self.grid(columns)
         return imaging.save(grid.repeat(scale, axis=0).repeat(scale, axis=1), path, alpha=self.alpha)
 
+    def opaque(self, grey: float = 0.5) -> np.ndarray:
+        """The images without transparency [N, H, W, C]: RGBA over a uniform `grey`, the way a
+        network sees an RGBA render once it is made; other images as they are.
+
+        Example:
+            >>> import fviz_widgets as fv
+            >>> fv.render(fv.zoo.shapes_cnn(), "conv3:0", param=fv.param.image(32, alpha=True), steps=2,
+            ...           progress=False).opaque().shape
+            (1, 32, 32, 3)
+        """
+        return imaging.over_grey(self.images, grey) if self.alpha else self.images
+
     def shown(self, importance: bool = False) -> np.ndarray:
         """The images as pictures [N, H, W, 3 or 1]: RGBA over a checkerboard; with `importance`,
         the colours with `importance` as their opacity (MACO's transparency view)."""

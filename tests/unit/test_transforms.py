@@ -33,6 +33,7 @@ RANDOM = [
     T.random_scale([0.8, 0.9, 1.1, 1.2]),
     T.random_rotate([-20, -10, 10, 20]),
     T.noise(0.1),
+    T.random_crop((0.5, 0.8)),
     T.standard(),
 ]
 ALL = RANDOM + [T.pad(3), T.pad(3, mode="reflect"), T.pad(3, mode="replicate"), T.blur(1.5), T.resize((20, 24))]
@@ -254,3 +255,50 @@ def test_call_errors():
         T.pad(8, mode="reflect")(torch.rand(1, 1, 8, 8))
     with pytest.raises(ValueError, match="larger than"):
         T.blur(3.0)(torch.rand(1, 1, 8, 8))
+
+
+def coordinates(size: int = 64) -> torch.Tensor:
+    """Two channels: each pixel's relative column and row centre, in (0, 1)."""
+    centres = (torch.arange(size, dtype=torch.float64) + 0.5) / size
+    return torch.stack([centres.expand(size, size), centres[:, None].expand(size, size)])[None]
+
+
+def test_random_crop_without_spread_cuts_the_central_fraction():
+    crop = T.random_crop((0.5, 0.5), center_std=0.0, size=16)(coordinates(), gen())
+    assert crop.shape == (1, 2, 16, 16)
+    cols, rows = crop[0, 0, 0], crop[0, 1, :, 0]
+    # the middle half of the image: relative coordinates 0.25..0.75, sampled at 16 pixel centres
+    expected = 0.25 + 0.5 * (torch.arange(16, dtype=torch.float64) + 0.5) / 16
+    assert torch.allclose(cols, expected, atol=1e-9) and torch.allclose(rows, expected, atol=1e-9)
+
+
+def test_random_crop_sides_fall_in_the_fraction_and_crops_stay_inside():
+    x = coordinates().expand(400, 2, 64, 64)
+    crops = T.random_crop((0.25, 0.30), center_std=2.0, size=8)(x, gen(3))
+    cols = crops[:, 0, 0]
+    # the relative width a crop spans: its first and last pixel centres are 7/8 of it apart
+    side = (cols[:, -1] - cols[:, 0]) * 8 / 7
+    assert side.min() >= 0.25 - 1e-9 and side.max() <= 0.30 + 1e-9
+    assert side.max() - side.min() > 0.04  # the sides do vary over the range
+    left, right = cols[:, 0] - side / 16, cols[:, -1] + side / 16
+    assert left.min() >= -1e-9 and right.max() <= 1 + 1e-9  # a spread of 2 pushes many to the edge
+    assert (left < 1e-6).float().mean() > 0.2 and (right > 1 - 1e-6).float().mean() > 0.2
+
+
+def test_random_crop_centres_spread_as_asked():
+    x = coordinates().expand(2000, 2, 64, 64)
+    crops = T.random_crop((0.25, 0.25), center_std=0.15, size=8)(x, gen(4))
+    centres = crops[:, 0].mean(dim=(1, 2))
+    assert abs(centres.mean().item() - 0.5) < 0.02
+    assert 0.13 < centres.std().item() < 0.16  # 0.15, a little less where the clamp bites
+
+
+def test_random_crop_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="fraction"):
+        T.random_crop((0.3, 0.2))
+    with pytest.raises(ValueError, match="fraction"):
+        T.random_crop((0.5, 1.5))
+    with pytest.raises(ValueError, match="center_std"):
+        T.random_crop(center_std=-1)
+    with pytest.raises(ValueError, match="random_crop"):
+        T.random_crop()(torch.rand(3, 8, 8))
