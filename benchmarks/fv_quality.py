@@ -94,21 +94,21 @@ CROP_FRACTION, CROP_CENTER_STD = (0.25, 0.30), 0.15
 CROP_VIEW_SEED = 1
 
 
-def crop_transforms(model) -> list:
-    """fviz's `crops` setting: Horama's crop distribution, one crop per image per step."""
-    return [fv.transforms.random_crop(CROP_FRACTION, CROP_CENTER_STD, size=model.resolution)]
+def horama_crop(size) -> fv.transforms.RandomCrop:
+    """Horama's crop distribution as an fviz transform, the crops resized to `size`."""
+    return fv.transforms.random_crop(CROP_FRACTION, CROP_CENTER_STD, size=size)
 
 
 def crop_views(images: torch.Tensor, count: int, size, seed: int = CROP_VIEW_SEED) -> List[torch.Tensor]:
     """`count` crops of each image at Horama's scale, resized to `size`; one fixed seed."""
-    crop = fv.transforms.random_crop(CROP_FRACTION, CROP_CENTER_STD, size=size)
-    generator = torch.Generator().manual_seed(seed)
+    crop, generator = horama_crop(size), torch.Generator().manual_seed(seed)
     return [crop(images, generator) for _ in range(count)]
 
 
 def fviz_method(model, method: str, classes: List[int], steps: int, seed: int):
     param, _, transforms = method.partition("@")
-    size, transforms = (HORAMA_SIZE, crop_transforms(model)) if transforms == "crops" else (None, transforms)
+    # "crops": a 512 px canvas seen through one Horama-sized crop per step
+    size, transforms = (HORAMA_SIZE, [horama_crop(model.resolution)]) if transforms == "crops" else (None, transforms)
     start = time.perf_counter()
     result = fv.render_layer(model, "output", classes, param=param, batch_size=len(classes), steps=steps,
                              size=size, transforms=transforms or "standard", seed=seed, progress=False)
