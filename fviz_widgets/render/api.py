@@ -52,6 +52,7 @@ def render(
     size: Optional[Union[int, Tuple[int, int]]] = None,
     batch: Optional[int] = None,
     transforms: Union[str, Sequence, Callable, None] = "standard",
+    views: int = 1,
     steps: int = 512,
     optimizer: Optional[OptimizerFactory] = None,
     lr: float = 0.05,
@@ -78,6 +79,10 @@ def render(
             every step, and ``param.opacity_penalty * fv.obj.opacity()`` is subtracted from the
             objective.
         transforms: ``"standard"``, None, a list of `fv.transforms`, or a callable (x, generator).
+        views: random views per step: the image is transformed `views` times, the copies go
+            through the model as one batch, and each item's objective is the mean over its
+            views (each view evaluated on its own). MACO renders through crops use about 6.
+            Memory and time per step grow with `views` (batch × views images per forward).
         steps: Adam steps (or steps of `optimizer`, a factory ``params -> torch.optim.Optimizer``).
         lbfgs_steps: L-BFGS iterations after the first phase, without random transforms; each
             batch item has its own curvature history and line search (`BatchedLBFGS`).
@@ -108,6 +113,7 @@ def render(
     seed = seed_value(seed)
     lr = positive_number(lr, "lr")
     redirect_steps = positive_int(redirect_steps, "redirect_steps", minimum=0)
+    views = positive_int(views, "views")
     callable_or_none(callback, "callback")
     callable_or_none(optimizer, "optimizer")
     if stop is not None and not callable(getattr(stop, "is_set", None)):
@@ -138,7 +144,7 @@ def render(
         objective = objective - param.opacity_penalty * opacity()
     loop = RenderLoop(
         model, objective, param, transforms_module.get(transforms), seed=seed, steps=steps,
-        lbfgs_steps=lbfgs_steps, optimizer=optimizer or _adam(lr), thresholds=marks,
+        lbfgs_steps=lbfgs_steps, optimizer=optimizer or _adam(lr), views=views, thresholds=marks,
         redirect_steps=redirect_steps, callback=callback, stop=stop, progress=progress,
     )
     return loop.run()

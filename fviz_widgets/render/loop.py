@@ -52,11 +52,11 @@ class RenderLoop:
     """One render: the loop body, the records, and the best images per item."""
 
     def __init__(self, model: nn.Module, objective: Objective, param: nn.Module, transform: Callable,
-                 *, seed: int, steps: int, lbfgs_steps: int, optimizer: OptimizerFactory,
+                 *, seed: int, steps: int, lbfgs_steps: int, optimizer: OptimizerFactory, views: int,
                  thresholds: Sequence[int], redirect_steps: int, callback: Optional[Callable[[Step], None]],
                  stop: Optional[threading.Event], progress: bool):
         self.model, self.objective, self.param, self.transform = model, objective, param, transform
-        self.seed, self.steps, self.lbfgs_steps = seed, steps, lbfgs_steps
+        self.seed, self.steps, self.lbfgs_steps, self.views = seed, steps, lbfgs_steps, views
         self.optimizer, self.thresholds, self.redirect_steps = optimizer, thresholds, redirect_steps
         self.callback, self.stop, self.progress = callback, stop, progress
         self.generator = torch.Generator().manual_seed(seed)
@@ -153,11 +153,14 @@ class RenderLoop:
         if transformed and image.requires_grad:  # the Adam phase: its gradients make `importance`
             image.retain_grad()
             self._image = image
-        seen = image if self._composite is None else self._composite(image, self.generator if transformed else None)
+        views = self.views if transformed else 1
+        # every view of the step in one batch, view-major: rows v·N … v·N + N − 1 are view v
+        many = image if views == 1 else image.repeat(views, 1, 1, 1)
+        seen = many if self._composite is None else self._composite(many, self.generator if transformed else None)
         x = self.transform(seen, self.generator) if transformed else seen
         acts = run(x)
-        acts[INPUT] = image
-        total, leaf_values = self.objective.evaluate(acts)
+        acts[INPUT] = many
+        total, leaf_values = self._evaluate(acts, views)
         loss = -total.sum()
         if not torch.isfinite(loss):
             bad = [n for n, v in zip(self.names, leaf_values.values()) if not torch.isfinite(v).all()]
@@ -166,6 +169,16 @@ class RenderLoop:
         self._remember(self.values, image.detach())
         self._record = (loss.detach(), torch.stack([v.detach() for v in leaf_values.values()]))
         return loss
+
+    def _evaluate(self, acts, views: int):
+        """The objective per item, averaged over the step's views; each view is evaluated on its
+        own, so objectives that couple the batch (diversity) compare images, not views."""
+        if views == 1:
+            return self.objective.evaluate(acts)
+        n = acts[INPUT].shape[0] // views
+        parts = [self.objective.evaluate({k: a[v * n:(v + 1) * n] for k, a in acts.items()}) for v in range(views)]
+        total = torch.stack([p[0] for p in parts]).mean(0)
+        return total, {leaf: torch.stack([p[1][leaf] for p in parts]).mean(0) for leaf in parts[0][1]}
 
     def _accumulate_importance(self) -> None:
         """Add the step's |∂loss/∂image| (summed over channels) to `importance`: where the

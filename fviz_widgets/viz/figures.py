@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 from typing import Any, Callable, List, Optional, Sequence, Union
 
@@ -23,7 +24,8 @@ from matplotlib.figure import Figure
 
 from ..core import images as imaging
 
-__all__ = ["accentuation_figure", "examples_figure", "figure_png", "ifv_figure", "image_figure", "record_figures"]
+__all__ = ["accentuation_figure", "examples_figure", "figure_png", "fitted_title", "ifv_figure", "image_figure",
+           "record_figures"]
 
 
 def _figure(figsize) -> Figure:
@@ -60,11 +62,26 @@ def image_figure(images: np.ndarray, labels: Optional[Sequence[str]] = None, *, 
     for i, ax in enumerate(axes.flat[:n]):
         ax.imshow(_shown(images[i]), cmap="gray", vmin=0, vmax=1)
         if labels:
-            ax.set_title(labels[i], fontsize=8)
+            ax.set_title(fitted_title(labels[i], size), fontsize=8)
     for ax in axes.flat[n:]:
         fig.delaxes(ax)
     fig.tight_layout()
     return fig
+
+
+def fitted_title(label: str, width: float, fontsize: float = 8, lines: int = 2) -> str:
+    """`label` wrapped at spaces into at most `lines` lines that fit `width` inches at `fontsize`
+    points (the rest cut with "…"), so neighbouring titles do not run into each other (ImageNet
+    class names such as "monarch, monarch butterfly, milkweed butterfly, Danaus plexippus").
+
+    Example:
+        >>> fitted_title("output:323 monarch, monarch butterfly, milkweed butterfly", 1.2)
+        'output:323\\nmonarch, monarch…'
+    """
+    # ~0.6 em per character is wide enough for DejaVu Sans, matplotlib's default font
+    characters = max(6, int(width * 72 / (0.6 * fontsize)))
+    wrapped = textwrap.wrap(label, characters, break_long_words=False, max_lines=lines, placeholder="…")
+    return "\n".join(wrapped) or label
 
 
 def accentuation_figure(acc: Any, size: float = 2.0, frames: int = 4):

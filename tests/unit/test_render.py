@@ -261,3 +261,46 @@ def test_custom_optimizer_factory_is_used(model):
     np.testing.assert_array_equal(frozen.images[0], start[0].permute(1, 2, 0).numpy())
     moved = fv.render(model, "conv2:0", steps=5, optimizer=lambda p: torch.optim.SGD(p, lr=10.0), progress=False)
     assert not np.array_equal(moved.images, frozen.images)
+
+
+def test_views_average_the_objective_over_each_steps_transformed_copies():
+    """With views=3 and a transform that scales copy v by v + 1, a linear unit's recorded value is
+    the mean over the copies, (1 + 2 + 3) / 3 = 2 times its value on the image itself."""
+    model = nn.Sequential(nn.Conv2d(3, 1, 1, bias=False)).eval()
+    with torch.no_grad():
+        model[0].weight.fill_(1.0)
+    views, n = 3, 2
+
+    def scale_by_view(x, generator):
+        assert x.shape[0] == views * n, "the step's copies come as one batch"
+        return x * torch.arange(1.0, views + 1).repeat_interleave(n).view(-1, 1, 1, 1)
+
+    objective = fv.obj.channels("0", [0, 0])
+    plain = fv.render(model, objective, param=fv.param.image(8, batch=n, seed=3), steps=1, transforms=None,
+                      progress=False)
+    viewed = fv.render(model, objective, param=fv.param.image(8, batch=n, seed=3), steps=1,
+                       transforms=scale_by_view, views=views, progress=False)
+    name = repr(objective)
+    np.testing.assert_allclose(viewed.terms[name][0], 2 * plain.terms[name][0], rtol=1e-5)
+    same = fv.render(model, objective, param=fv.param.image(8, batch=n, seed=3), steps=4, transforms=None,
+                     views=views, progress=False)
+    again = fv.render(model, objective, param=fv.param.image(8, batch=n, seed=3), steps=4, transforms=None,
+                      progress=False)
+    np.testing.assert_allclose(same.images, again.images, atol=1e-6)  # identical copies: the same steps
+
+
+def test_views_are_evaluated_one_at_a_time_for_objectives_that_couple_the_batch(model):
+    seen = []
+
+    @fv.obj.objective(["conv2"], couples_batch=True)
+    def spread(acts):
+        seen.append(acts["conv2"].shape[0])
+        a = acts["conv2"].flatten(1)
+        return -(a - a.mean(0)).norm(dim=1)
+
+    result = fv.render(model, spread, param=fv.param.maco(32, batch=2, alpha=True), steps=2, views=3,
+                       transforms=[fv.transforms.random_crop((0.5, 0.6), size=32)], progress=False)
+    assert seen == [2] * 6, "each of the 3 views of each step sees the 2 images alone"
+    assert result.images.shape == (2, 32, 32, 4)
+    with pytest.raises(ValueError, match="views must be ≥ 1"):
+        fv.render(model, "conv2:0", views=0, steps=1, progress=False)
