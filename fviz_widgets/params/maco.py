@@ -16,6 +16,11 @@ the render's usual Adam lr 0.05 turns phases by about 0.25 rad a step (on Effici
 class logits, 48 steps reached 35 at phase steps of 0.05 rad, 39 at 0.25, 21 at 1). The render accumulates |∂loss/∂image| over its steps
 (`RenderResult.importance`): MACO's transparency map, where the optimization wanted to act.
 
+At the paper's own scale, a large canvas seen through crops, render e.g. ``maco(512)`` with
+``transforms=[fv.transforms.random_crop(size=224)], views=6, lr=0.025``: six crops of 25–30 % of
+the side per step, at phase steps of 0.125 rad, which transferred best there
+(`benchmarks/fv_quality.py` lists the learning rates tried).
+
 Example:
     >>> p = maco(32, batch=2, seed=0)
     >>> p.shape, tuple(p.phase.shape)

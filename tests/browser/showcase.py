@@ -55,6 +55,23 @@ def live_render() -> dict:
     }
 
 
+def live_render_alpha() -> dict:
+    """A MACO + transparency render: RGBA tiles, opaque in the middle, clear towards the edges."""
+    state = live_render()
+    y, x = np.mgrid[0:64, 0:64] / 63 - 0.5
+    tiles = []
+    for seed in range(4):
+        radius = 0.22 + 0.05 * seed
+        alpha = np.clip((radius + 0.12 - np.hypot(x, y)) / 0.12, 0, 1)
+        tiles.append(np.dstack([texture(64, seed=seed) / 255.0, alpha]))
+    state.update(title="class_logit(130) - 1 * opacity()", frame=png(to_uint8(grid(np.stack(tiles), columns=4, alpha=True), alpha=True)),
+                 labels=["output:130 flamingo", "output:9 ostrich", "output:1 goldfish", "output:967 espresso"],
+                 thresholds=[])
+    state["history"]["terms"] = {"class_logit(130)": state["history"]["terms"]["channel('conv3', 5)"],
+                                 "opacity()": floats(0.9 * np.exp(-np.arange(1, 181) / 50) + 0.45)}
+    return state
+
+
 def walk(label, kappa, seed, frames=24, size=32) -> dict:
     t = np.linspace(-1.0, 1.2, frames)
     g = 2 * np.cos(1.2 * t) + (0.4 if kappa < -1 else 0.05) * t
@@ -120,8 +137,9 @@ def ifv_explorer() -> dict:
     }
 
 
-WIDGETS = {"live_render": live_render, "walk_scrubber": walk_scrubber, "direction_editor": direction_editor,
-           "ifv_explorer": ifv_explorer}
+WIDGETS = {"live_render": live_render, "live_render_alpha": live_render_alpha, "walk_scrubber": walk_scrubber,
+           "direction_editor": direction_editor, "ifv_explorer": ifv_explorer}
+MODULE = {"live_render_alpha": "live_render"}  # showcase name -> the widget's front end
 READY = {  # the widget has drawn its images
     "live_render": "() => document.querySelector('.fviz-live canvas.fviz-frame').width > 1 && "
                    "[...document.querySelectorAll('.fviz-strip canvas')].every(c => c.width > 1)",
@@ -134,6 +152,7 @@ READY = {  # the widget has drawn its images
 def show(harness, widget: str, theme, width: int, css: str = "") -> None:
     """Mount `widget` with its representative state in an output area and wait until it is drawn."""
     harness.output_area(width, theme, css)
-    harness.mount(widget, WIDGETS[widget]())
-    harness.page.wait_for_function(READY[widget])
+    module = MODULE.get(widget, widget)
+    harness.mount(module, WIDGETS[widget]())
+    harness.page.wait_for_function(READY[module])
     harness.page.wait_for_timeout(150)  # thumbnails and throttled plots settle
