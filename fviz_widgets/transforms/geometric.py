@@ -130,7 +130,7 @@ class RandomCrop(Transform):
     These are the views MACO (Fel et al., 2023) optimizes under: a large canvas seen through crops
     of about a quarter of its side resized to the network's input, so the feature is drawn at crop
     scale, several times over the canvas. Render a 512 px image with
-    ``transforms=[random_crop(size=224)]`` to get that.
+    ``transforms=[random_crop(size=224)], views=6`` (six crops per step, as MACO's) to get that.
 
     Example:
         >>> random_crop((0.25, 0.3), size=224)(torch.rand(2, 3, 512, 512)).shape
