@@ -67,9 +67,12 @@ def _model_parsers(commands) -> None:
     render.add_argument("--batch-size", type=int, default=16, help="channels per run for a whole layer")
     render.add_argument("--param", default="fft", help=PARAM_HELP)
     render.add_argument("--lr", type=float, default=0.05, help="Adam learning rate")
-    render.add_argument("--transforms", choices=("standard", "robust", "none"), default="standard",
+    render.add_argument("--transforms", choices=("standard", "robust", "crops", "none"), default="standard",
                         help="transformation robustness (random jitter, scale, rotation; robust: stronger, for deep "
-                             "networks)")
+                             "networks; crops: MACO's, random crops of 25-30%% of a larger --size enlarged to the "
+                             "model's input)")
+    render.add_argument("--views", type=int, default=1,
+                        help="random views per step, the objective averaged over them (MACO's crops: 6)")
     render.add_argument("--columns", type=int, default=None, help="tiles per row of a layer's grid")
     walk = commands.add_parser("walk", parents=[shared], help="a geodesic walk from a unit's optimal stimulus (GIF/MP4)")
     walk.add_argument("--steps", type=int, default=300, help="ascent iterations for the optimal stimulus")
@@ -151,7 +154,8 @@ def _run(args: argparse.Namespace) -> None:
                       scale=args.scale)
         if args.command == "render":
             path = render_command(args.model, args.target, args.out, batch_size=args.batch_size, param=args.param,
-                                  lr=args.lr, transforms=args.transforms, columns=args.columns, **shared)
+                                  lr=args.lr, transforms=args.transforms, views=args.views, columns=args.columns,
+                                  **shared)
         else:
             path = walk_command(args.model, args.target, args.out, direction=args.direction, index=args.index,
                                 frames=args.frames, fps=args.fps, smooth=args.smooth, c=args.c,

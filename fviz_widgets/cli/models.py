@@ -101,10 +101,12 @@ def layers_command(model: str = "shapes_cnn", size: Size = None) -> str:
 
 def render_command(model: str, target: str, out: Union[str, Path], *, steps: int = 256, size: Size = None,
                    seed: int = 0, device: str = "cpu", batch_size: int = 16, objective: str = "channel",
-                   param: str = "fft", lr: float = 0.05, transforms: str = "standard", scale: int = 1,
-                   columns: Optional[int] = None, progress: bool = True) -> Path:
+                   param: str = "fft", lr: float = 0.05, transforms: str = "standard", views: int = 1,
+                   scale: int = 1, columns: Optional[int] = None, progress: bool = True) -> Path:
     """Render ``LAYER:CHANNEL`` of `model` into the image `out`, or every channel of ``LAYER`` into
-    one grid (`batch_size` channels per run); returns the path.
+    one grid (`batch_size` channels per run); returns the path. `transforms` is "standard",
+    "robust", "none" or "crops" (MACO's views: `fv.transforms.random_crop` of the `size` canvas,
+    enlarged to the model's own input size; use a `size` larger than that, and `views` ≈ 6).
 
     Example:
         >>> import tempfile
@@ -121,13 +123,15 @@ def render_command(model: str, target: str, out: Union[str, Path], *, steps: int
     from ..core.validate import positive_int
     from ..live import render, render_layer
     from ..render import NonFiniteLossError
+    from ..transforms import random_crop
 
     path = output_path(out, IMAGE_SUFFIXES, "image")
     scale, batch_size = positive_int(scale, "--scale"), positive_int(batch_size, "--batch-size")
     if columns is not None:
         columns = positive_int(columns, "--columns")
-    if transforms not in ("standard", "robust", "none"):
-        raise ValueError(f"--transforms {transforms!r}: use standard, robust or none")
+    if transforms not in ("standard", "robust", "crops", "none"):
+        raise ValueError(f"--transforms {transforms!r}: use standard, robust, crops or none")
+    views = positive_int(views, "--views")
     layer, channel = parse_target(target)
     if channel is None and objective != "channel":
         raise ValueError(f"a whole layer renders with --objective channel; for --objective {objective}, name one "
@@ -135,8 +139,8 @@ def render_command(model: str, target: str, out: Union[str, Path], *, steps: int
     net = model_on(model, device)
     colors, h, w = input_shape(net, size)
     factory = params.param_factory(param, colors)
-    options = dict(steps=steps, seed=seed, lr=lr, transforms=None if transforms == "none" else transforms,
-                   progress=progress)
+    chosen = {"none": None, "crops": [random_crop(size=input_shape(net, None)[1:])]}.get(transforms, transforms)
+    options = dict(steps=steps, seed=seed, lr=lr, transforms=chosen, views=views, progress=progress)
     # an interrupted render writes nothing here, so the engine's "returning the best images so far" is moot
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="render interrupted")

@@ -100,6 +100,20 @@ def test_render_with_the_deep_network_parameterizations(tmp_path, param, mode):
     assert image.mode == mode and image.size == (8 * 26 - 2, 8 * 26 - 2)  # 64 channels: 8×8 tiles
 
 
+def test_render_through_crops_sees_the_model_input_size_several_times_a_step(tmp_path, monkeypatch):
+    from fviz_widgets.core.capture import Capture
+
+    seen = []
+    forward = Capture.__call__
+    monkeypatch.setattr(Capture, "__call__", lambda self, x, **kw: seen.append(tuple(x.shape)) or forward(self, x, **kw))
+    argv = ["render", "shapes_cnn", "conv3:5", "-o", str(tmp_path / "x.png"), "--steps", "2", "--size", "160",
+            "--param", "maco", "--transforms", "crops", "--views", "3"]
+    assert cli.main(argv) == 0
+    assert Image.open(tmp_path / "x.png").size == (160, 160)  # the canvas
+    assert seen.count((3, 3, 64, 64)) == 2  # each of the 2 steps: 3 crops, each enlarged to the model input
+    assert cli.main(argv[:-1] + ["0"]) == 2
+
+
 def test_render_a_whole_layer_makes_one_grid(tmp_path, capsys):
     argv = ["render", "shapes_cnn", "conv1", "-o", str(tmp_path / "conv1.png"), "--steps", "4", "--size", "32",
             "--batch-size", "8"]
