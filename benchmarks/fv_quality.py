@@ -38,8 +38,9 @@ One fixed seed per kind, so every method's image i sees the same views. For each
 RGBA images (MACO + transparency) are measured over a mid-grey background. Other processes' CPU
 share before and during the run is reported, as in the other benchmarks.
 
-A default run (16 classes, 128 steps) takes more than an hour on 2 cores, Horama about 45 minutes
-of it; --quick (4 classes, 16 steps) about 3.
+A default run (16 classes, 128 steps) takes well over an hour on 2 cores: with --batch-size 4 the
+crop renders take 12-18 minutes each, Horama 13, the whole-image ones 1.5-4; in one batch of 16
+the crop renders take twice as long. --quick (4 classes, 16 steps) takes a few minutes.
 
 Usage:
     pip install 'fviz_widgets[imagenet,photos]'
