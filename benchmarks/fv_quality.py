@@ -15,7 +15,8 @@ equal steps by each parameterization of fviz and by Horama 0.3.0's MACO on the s
   * Horama 0.3.0 `maco` (its own recipe: NAdam lr 1.0, 6 crops per step of a 512 px image),
     given *our* magnitude spectrum as `spectrum_decorrelated.npy` in its working directory (so it
     downloads nothing; its own file is ImageNet's spectrum, which we cannot fetch here).
-fviz renders the 16 classes as one batch: `fv.render_layer(model, "output", classes, param=...)`,
+fviz renders the 16 classes as one batch (or `--batch-size` at a time):
+`fv.render_layer(model, "output", classes, param=...)`,
 224 px images (Lite0's input) unless seen through crops, standard transforms unless named,
 Adam lr 0.05 (MACO through crops: `CROPS_LR`), each item maximizing its class logit. Horama renders
 one class per call.
