@@ -5,7 +5,7 @@ What is compared: class visualizations of EfficientNet-Lite0 (ImageNet weights,
 equal steps by each parameterization of fviz and by Horama 0.3.0's MACO on the same model instance:
   * pixel: free pixels (`param="pixel"`);
   * FFT + decorrelation: Lucid's and Lucent's recipe (`param="fft"`, fviz's default);
-  * MACO: a free phase under the shipped natural-image magnitude (`param="maco"`);
+  * MACO: a standardized phase under the shipped natural-image magnitude (`param="maco"`);
   * MACO + transparency: the same with an alpha channel over random backgrounds (`"maco+alpha"`);
   * CPPN (`param="cppn"`);
   * the same with the `robust` transforms (`"fft@robust"`, ...);
@@ -18,7 +18,7 @@ equal steps by each parameterization of fviz and by Horama 0.3.0's MACO on the s
 fviz renders the 16 classes as one batch (or `--batch-size` at a time):
 `fv.render_layer(model, "output", classes, param=...)`,
 224 px images (Lite0's input) unless seen through crops, standard transforms unless named,
-Adam lr 0.05 (MACO through crops: `CROPS_LR`), each item maximizing its class logit. Horama renders
+Adam lr 0.05, each item maximizing its class logit. Horama renders
 one class per call.
 
 Measured per image, then averaged over the classes, under two kinds of views:
@@ -94,9 +94,6 @@ HORAMA_SIZE = 512
 #: Horama's views: crops of 25-30 % of the side around the centre (its default box, as it draws it).
 CROP_FRACTION, CROP_CENTER_STD = (0.25, 0.30), 0.15
 CROP_VIEW_SEED = 1
-#: Adam's lr for MACO through 6 crops per step (0.125 rad per step). Tried on 4 classes, 128 steps,
-#: crop views, Lite1/Lite2 p: 0.0125 0.547/0.383, 0.025 0.548/0.395, 0.05 0.451/0.304, 0.15 0.057/0.028.
-CROPS_LR = {"maco": 0.025, "maco+alpha": 0.025}
 
 
 def horama_crop(size) -> fv.transforms.RandomCrop:
@@ -112,13 +109,12 @@ def crop_views(images: torch.Tensor, count: int, size, seed: int = CROP_VIEW_SEE
 
 def fviz_method(model, method: str, classes: List[int], steps: int, seed: int, batch_size: int):
     param, _, transforms = method.partition("@")
-    size, views, lr = None, 1, 0.05
+    size, views = None, 1
     if transforms == "crops":  # a 512 px canvas seen through as many Horama-sized crops per step as Horama's
         size, views, transforms = HORAMA_SIZE, _horama.HORAMA_CROPS, [horama_crop(model.resolution)]
-        lr = CROPS_LR.get(param, lr)
     start = time.perf_counter()
     result = fv.render_layer(model, "output", classes, param=param, batch_size=batch_size, steps=steps,
-                             size=size, views=views, lr=lr, transforms=transforms or "standard", seed=seed,
+                             size=size, views=views, transforms=transforms or "standard", seed=seed,
                              progress=False)
     return torch.from_numpy(result.opaque()).permute(0, 3, 1, 2), time.perf_counter() - start
 

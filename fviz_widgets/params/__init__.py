@@ -1,7 +1,7 @@
 """Image parameterizations (`fv.param`): modules whose ``forward()`` is the image being optimized.
 
 - `image` (FFT with colour decorrelation by default), `pixel` and `fft`: images in [0, 1].
-- `maco` (a free phase under a natural-image magnitude spectrum) and `cppn` (a network of the
+- `maco` (a standardized phase under a natural-image magnitude spectrum) and `cppn` (a network of the
   pixel coordinates), for deep networks where free spectra turn into grey texture.
 - ``alpha=True`` (or `with_alpha`) adds a transparency channel: RGBA images that the render
   composites onto random backgrounds, with an opacity penalty.

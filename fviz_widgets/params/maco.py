@@ -5,21 +5,27 @@ Optimization" (NeurIPS 2023). On deep networks the free spectrum of `fv.param.ff
 high-frequency textures; fixing the amplitude of every frequency to the natural-image mean keeps
 the image's energy where photos have theirs, and the optimization can only move structure around.
 
-The image of a phase φ [N, C, H, W//2+1]:
+The image of a phase parameter p [N, C, H, W//2+1]:
 
+    φ = (p − mean(p)) / std(p)                     (per image, over all its channels and frequencies)
     x = sigmoid(logit(mean colour) + 4 · M · irfft2(magnitude · e^{iφ}, norm="ortho"))
 
 with M the colour matrix (`IMAGENET_COLOR_MATRIX` for RGB) and the magnitude and mean colour of
 `fviz_widgets.params.spectrum` (or yours). The factor 4 makes the sigmoid's slope 1 at the mean,
-so natural contrast passes almost unchanged. The phase is stored divided by ``PHASE_SCALE`` (5), so
-the render's usual Adam lr 0.05 turns phases by about 0.25 rad a step (on EfficientNet-Lite0
-class logits, 48 steps reached 35 at phase steps of 0.05 rad, 39 at 0.25, 21 at 1). The render accumulates |∂loss/∂image| over its steps
+so natural contrast passes almost unchanged. Standardizing the phase, as the paper's own code
+(Horama) does, keeps its spread at 1 rad whatever the parameter's scale, so Adam's steps of a
+constant size turn the phases less and less as the parameter spreads out: large moves first,
+fine ones at the end. p starts as N(0, ``PHASE_INIT``²) with ``PHASE_INIT`` = 0.05, so the
+render's usual lr 0.05 takes first steps of one standard deviation, as Horama's NAdam at lr 1 on
+a unit-variance phase does. That is what made MACO transfer: for 16 EfficientNet-Lite0 classes
+(`benchmarks/fv_quality.py`), a free, uniform phase at constant steps transferred 0.49/0.34 to
+Lite1/Lite2 through crops and 0.54/0.31 under the `robust` transforms; the standardized phase
+0.61/0.44 (Horama 0.58/0.40) and 0.78/0.59. The render accumulates |∂loss/∂image| over its steps
 (`RenderResult.importance`): MACO's transparency map, where the optimization wanted to act.
 
 At the paper's own scale, a large canvas seen through crops, render e.g. ``maco(512)`` with
-``transforms=[fv.transforms.random_crop(size=224)], views=6, lr=0.025``: six crops of 25–30 % of
-the side per step, at phase steps of 0.125 rad, which transferred best there
-(`benchmarks/fv_quality.py` lists the learning rates tried).
+``transforms=[fv.transforms.random_crop(size=224)], views=6``: six crops of 25–30 % of the side
+per step.
 
 Example:
     >>> p = maco(32, batch=2, seed=0)
@@ -29,7 +35,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from typing import Any, Optional, Sequence, Union
 
 import torch
@@ -41,9 +46,10 @@ from .base import Device, Param, seeded
 from .color import IMAGENET_COLOR_MATRIX, apply_color
 from .spectrum import magnitude_for, mean_color, resample
 
-__all__ = ["PHASE_SCALE", "MacoParam", "maco"]
+__all__ = ["PHASE_INIT", "MacoParam", "maco"]
 
-PHASE_SCALE = 5.0
+#: The standard deviation of the phase parameter at the start (the image only sees it standardized).
+PHASE_INIT = 0.05
 
 
 class MacoParam(Param):
@@ -60,13 +66,15 @@ class MacoParam(Param):
         self.register_buffer("magnitude", magnitude.float())
         self.register_buffer("offset", torch.logit(mean.float().clamp(0.05, 0.95)).view(1, c, 1, 1))
         self.register_buffer("color_matrix", None if color_matrix is None else color_matrix.float())
-        phase = (torch.rand((n, c, h, w // 2 + 1), generator=seeded(seed, generator)) * 2 - 1) * math.pi
-        self.phase = nn.Parameter(phase / PHASE_SCALE)  # the phase in units of PHASE_SCALE radians
+        phase = torch.randn((n, c, h, w // 2 + 1), generator=seeded(seed, generator))
+        self.phase = nn.Parameter(phase * PHASE_INIT)
         self.to(device)
 
     def forward(self) -> Tensor:
         h, w = self.shape[2:]
-        spectrum = torch.polar(self.magnitude.expand_as(self.phase), self.phase * PHASE_SCALE)
+        centred = self.phase - self.phase.mean((1, 2, 3), keepdim=True)
+        phase = centred / (centred.std((1, 2, 3), keepdim=True) + 1e-12)  # radians, per image
+        spectrum = torch.polar(self.magnitude.expand_as(phase), phase)
         raw = torch.fft.irfft2(spectrum, s=(h, w), norm="ortho")
         if self.color_matrix is not None:
             raw = apply_color(self.color_matrix, raw)
@@ -88,7 +96,7 @@ def maco(
     generator: Optional[torch.Generator] = None,
     device: Device = None,
 ) -> Param:
-    """A MACO image: a fixed magnitude spectrum and a free phase (random at the start, seeded).
+    """A MACO image: a fixed magnitude spectrum and a standardized phase (random at the start, seeded).
 
     Args:
         size: int or (H, W).

@@ -42,6 +42,17 @@ def test_maco_keeps_the_magnitude_and_moves_only_the_phase(model):
     assert torch.allclose(magnitude[..., 1:-1], expected[..., 1:-1], rtol=1e-3, atol=1e-5)
 
 
+def test_maco_sees_each_images_phase_standardized():
+    p = fv.param.maco(16, batch=2, seed=0)
+    with torch.no_grad():
+        before = p()
+        p.phase[0] = p.phase[0] * 7 + 3  # the same phases, standardized, for image 0
+        p.phase[1] = torch.randn_like(p.phase[1])  # a new image 1
+        after = p()
+    assert torch.allclose(after[0], before[0], atol=1e-5)  # image 0: neither scale nor offset matter
+    assert not torch.allclose(after[1], before[1], atol=1e-2)  # image 1 is new, so the check above is not vacuous
+
+
 def test_the_shipped_spectrum_is_what_the_photos_give():
     photos = fv.datasets.photos(spectrum.SPECTRUM_SIZE, spectrum.SPECTRUM_CROPS, names=spectrum.SPECTRUM_PHOTOS)
     again = spectrum.natural_spectrum(photos.images)
